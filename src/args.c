@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * args.c - one option table for the whole program.  Options may stand
+ * before or after the command; each command then checks which it accepts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+enum {
+	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
+	LONG_MAX_ENTRIES, LONG_MAX_BYTES,
+};
+
+static const struct option long_options[] = {
+	{ "root", required_argument, NULL, LONG_ROOT },
+	{ "sysfs", required_argument, NULL, LONG_SYSFS },
+	{ "procfs", required_argument, NULL, LONG_PROCFS },
+	{ "run-dir", required_argument, NULL, LONG_RUN_DIR },
+	{ "kernel-release", required_argument, NULL, 'r' },
+	{ "archive", required_argument, NULL, 'a' },
+	{ "to", required_argument, NULL, LONG_TO },
+	{ "force", no_argument, NULL, 'f' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "max-entries", required_argument, NULL, LONG_MAX_ENTRIES },
+	{ "max-bytes", required_argument, NULL, LONG_MAX_BYTES },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A size with an optional K, M, G suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	default: break;
+	}
+	if (*end || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
+	       int *operand, bool *help, bool *version, struct khdr_err *e)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:a:fnvqhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case LONG_ROOT: o->root = optarg; *seen |= OPT_ROOT; break;
+		case LONG_SYSFS: o->sysfs = optarg; *seen |= OPT_SYSFS; break;
+		case LONG_PROCFS: o->procfs = optarg; *seen |= OPT_PROCFS; break;
+		case LONG_RUN_DIR: o->run_dir = optarg; *seen |= OPT_RUN_DIR; break;
+		case 'r': o->release = optarg; *seen |= OPT_RELEASE; break;
+		case 'a': o->archive = optarg; *seen |= OPT_ARCHIVE; break;
+		case LONG_TO: o->to = optarg; *seen |= OPT_TO; break;
+		case 'f': o->force = true; *seen |= OPT_FORCE; break;
+		case 'n': o->dry_run = true; *seen |= OPT_DRY_RUN; break;
+		case LONG_MAX_ENTRIES:
+			*seen |= OPT_LIMITS;
+			if (parse_size(optarg, &o->max_entries) < 0)
+				return err_usage(e, "invalid --max-entries '%s'", optarg);
+			break;
+		case LONG_MAX_BYTES:
+			*seen |= OPT_LIMITS;
+			if (parse_size(optarg, &o->max_bytes) < 0)
+				return err_usage(e, "invalid --max-bytes '%s' (a number, K/M/G suffix allowed)", optarg);
+			break;
+		case 'v': o->verbose++; break;
+		case 'q': o->verbose--; break;
+		case 'h': *help = true; break;
+		case 'V': *version = true; break;
+		case ':':
+			return err_usage(e, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return err_usage(e, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	*operand = optind;
+	return 0;
+}

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cache.c - see cache.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "kv.h"
+#include "log.h"
+
+#define LINK_PREFIX "/" KHDR_CACHE_DIR "/"
+
+/* mkdir -p relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
+static int mkdir_p_at(int dirfd, const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdirat(dirfd, buf, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int check_owner(int fd, const char *what, struct khdr_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return err_set(e, errno, "%s: %s", what, strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return err_set(e, EPERM,
+			       "refusing cache directory %s: it must be owned by %s and writable by nobody else "
+			       "(owner uid %u, mode %04o); a directory others can write lets them plant headers "
+			       "(the CVE-2024-2313/2314 class of bug in BCC and bpftrace). Fix it with: chown 0:0 %s && chmod 0755 %s",
+			       what, geteuid() == 0 ? "root" : "you", (unsigned)st.st_uid,
+			       (unsigned)(st.st_mode & 07777), what, what);
+	return 0;
+}
+
+int cache_open(struct cache *c, const char *root, bool create,
+	       struct khdr_err *e)
+{
+	char shown[PATH_MAX];
+	int r;
+
+	c->fd = c->lockfd = -1;
+	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") ? root : "",
+		 KHDR_CACHE_DIR);
+	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0)
+		return err_set(e, errno, "cannot open root %s: %s", root,
+			       strerror(errno));
+	if (create && (r = mkdir_p_at(c->rootfd, KHDR_CACHE_DIR, 0755)) < 0) {
+		cache_close(c);
+		return err_set(e, r, "cannot create %s: %s", shown, strerror(-r));
+	}
+	c->fd = openat(c->rootfd, KHDR_CACHE_DIR,
+		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c->fd < 0) {
+		r = -errno;
+		cache_close(c);
+		if (r == -ELOOP || r == -ENOTDIR)
+			return err_set(e, r, "refusing cache directory %s: it is a symlink or not a directory",
+				       shown);
+		return err_set(e, r, "cannot open %s: %s", shown, strerror(-r));
+	}
+	r = check_owner(c->fd, shown, e);
+	if (r < 0)
+		cache_close(c);
+	return r;
+}
+
+void cache_close(struct cache *c)
+{
+	if (c->lockfd >= 0)
+		close(c->lockfd);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	c->fd = c->lockfd = c->rootfd = -1;
+}
+
+int cache_lock(struct cache *c, struct khdr_err *e)
+{
+	c->lockfd = openat(c->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (c->lockfd < 0)
+		return err_set(e, errno, "cannot open the cache lock: %s", strerror(errno));
+	while (flock(c->lockfd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			return err_set(e, errno, "cannot lock the cache: %s", strerror(errno));
+	}
+	return 0;
+}
+
+int remove_tree_at(int dirfd, const char *name)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd, r = 0;
+
+	if (unlinkat(dirfd, name, 0) == 0)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return errno == ENOENT ? 0 : -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	while ((d = readdir(dir))) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN)
+			r = remove_tree_at(fd, d->d_name);
+		else if (unlinkat(fd, d->d_name, 0) < 0 && errno != ENOENT)
+			r = -errno;
+		if (r < 0)
+			break;
+	}
+	closedir(dir);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+void cache_remove_leftovers(struct cache *c)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(c->fd);
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, CACHE_STAGING_PREFIX, strlen(CACHE_STAGING_PREFIX)) &&
+		    strncmp(d->d_name, CACHE_TRASH_PREFIX, strlen(CACHE_TRASH_PREFIX)))
+			continue;
+		log_info("removing leftover %s", d->d_name);
+		remove_tree_at(c->fd, d->d_name);
+	}
+	closedir(dir);
+}
+
+/* A fresh name "<prefix>XXXXXXXX" that does not exist yet (checked by mkdir). */
+static void random_name(char *name, size_t size, const char *prefix)
+{
+	uint32_t v;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v))
+		v = (uint32_t)getpid() ^ (uint32_t)(uintptr_t)name;
+	snprintf(name, size, "%s%08x", prefix, v);
+}
+
+int cache_staging(struct cache *c, char *name, size_t size, int *fd,
+		  struct khdr_err *e)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		random_name(name, size, CACHE_STAGING_PREFIX);
+		if (mkdirat(c->fd, name, 0755) == 0) {
+			*fd = openat(c->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (*fd < 0)
+				return err_set(e, errno, "cannot open %s: %s", name, strerror(errno));
+			return 0;
+		}
+		if (errno != EEXIST)
+			return err_set(e, errno, "cannot create a staging directory in the cache: %s",
+				       strerror(errno));
+	}
+	return err_set(e, EEXIST, "cannot find a free staging directory name");
+}
+
+void cache_discard(struct cache *c, const char *name)
+{
+	int r = remove_tree_at(c->fd, name);
+
+	if (r < 0)
+		log_warn("cannot remove %s: %s", name, strerror(-r));
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_stamp(int sfd, const char *stamp, size_t len)
+{
+	int fd = openat(sfd, KHDR_STAMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, stamp, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+int cache_commit(struct cache *c, const char *staging, int sfd,
+		 const char *key, const char *stamp, size_t len,
+		 struct khdr_err *e)
+{
+	char trash[64];
+	bool replaced = false;
+	int r;
+
+	r = write_stamp(sfd, stamp, len);
+	if (r < 0)
+		return err_set(e, r, "cannot write the stamp: %s", strerror(-r));
+	/* One syncfs for everything written: the rename must not outrun the data. */
+	if (syncfs(sfd) < 0)
+		return err_set(e, errno, "syncfs: %s", strerror(errno));
+	if (faccessat(c->fd, key, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		random_name(trash, sizeof(trash), CACHE_TRASH_PREFIX);
+		if (renameat(c->fd, key, c->fd, trash) < 0)
+			return err_set(e, errno, "cannot move the old entry %s aside: %s",
+				       key, strerror(errno));
+		replaced = true;
+	}
+	if (renameat(c->fd, staging, c->fd, key) < 0) {
+		r = err_set(e, errno, "cannot commit entry %s: %s", key, strerror(errno));
+		if (replaced)
+			renameat(c->fd, trash, c->fd, key);
+		return r;
+	}
+	fsync(c->fd);
+	if (replaced)
+		cache_discard(c, trash);
+	return 0;
+}
+
+int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
+		     size_t *len)
+{
+	char path[CACHE_KEY_MAX + sizeof(KHDR_STAMP) + 1];
+
+	if (path_fmt(path, sizeof(path), "%s/%s", key, KHDR_STAMP) < 0)
+		return -ENAMETOOLONG;
+	return read_small_file(c->fd, path, buf, size, len);
+}
+
+bool cache_entry_valid(struct cache *c, const char *key, const char *release)
+{
+	char stamp[4096], val[CACHE_KEY_MAX];
+	size_t len;
+
+	if (cache_read_stamp(c, key, stamp, sizeof(stamp), &len) < 0)
+		return false;
+	return kv_get(stamp, len, "format", val, sizeof(val)) == 0 &&
+	       strcmp(val, "1") == 0 &&
+	       kv_get(stamp, len, "key", val, sizeof(val)) == 0 &&
+	       strcmp(val, key) == 0 &&
+	       kv_get(stamp, len, "release", val, sizeof(val)) == 0 &&
+	       strcmp(val, release) == 0;
+}
+
+static int open_release_dir(struct cache *c, const char *release, bool create)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (path_fmt(path, sizeof(path), "lib/modules/%s", release) < 0)
+		return -ENAMETOOLONG;
+	if (create && (r = mkdir_p_at(c->rootfd, path, 0755)) < 0)
+		return r;
+	r = openat(c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+static void classify_link(const char *target, enum link_state *state,
+			  char *key, size_t size)
+{
+	const char *k = target + strlen(LINK_PREFIX);
+
+	*state = LINK_FOREIGN;
+	if (strncmp(target, LINK_PREFIX, strlen(LINK_PREFIX)) != 0 ||
+	    !*k || strchr(k, '/') || *k == '.' || strlen(k) >= size)
+		return;
+	strcpy(key, k);
+	*state = LINK_OURS;
+}
+
+static int read_link_at(int dirfd, enum link_state *state, char *key,
+			size_t size)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	n = readlinkat(dirfd, "build", target, sizeof(target) - 1);
+	if (n < 0) {
+		if (errno == ENOENT) {
+			*state = LINK_MISSING;
+			return 0;
+		}
+		if (errno == EINVAL) {          /* exists, not a symlink */
+			*state = LINK_FOREIGN;
+			return 0;
+		}
+		return -errno;
+	}
+	target[n] = '\0';
+	classify_link(target, state, key, size);
+	/* A link someone else planted is not ours, whatever it says. */
+	if (*state == LINK_OURS &&
+	    (fstatat(dirfd, "build", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	     st.st_uid != geteuid()))
+		*state = LINK_FOREIGN;
+	return 0;
+}
+
+int cache_link_read(struct cache *c, const char *release,
+		    enum link_state *state, char *key, size_t size)
+{
+	int dirfd = open_release_dir(c, release, false), r;
+
+	if (dirfd == -ENOENT) {
+		*state = LINK_MISSING;
+		return 0;
+	}
+	if (dirfd < 0)
+		return dirfd;
+	r = read_link_at(dirfd, state, key, size);
+	close(dirfd);
+	return r;
+}
+
+/* With --force, a foreign directory is kept, renamed, never deleted. */
+static int move_foreign_dir(int dirfd, const char *release, struct khdr_err *e)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, "build", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (renameat(dirfd, "build", dirfd, "build.khdr-orig") < 0)
+		return err_set(e, errno, "cannot move the existing lib/modules/%s/build aside to build.khdr-orig: %s",
+			       release, strerror(errno));
+	log_warn("moved the existing directory lib/modules/%s/build to build.khdr-orig", release);
+	return 0;
+}
+
+int cache_link_switch(struct cache *c, const char *release, const char *key,
+		      bool force, struct khdr_err *e)
+{
+	char target[PATH_MAX], oldkey[CACHE_KEY_MAX];
+	enum link_state state;
+	int dirfd, r;
+
+	dirfd = open_release_dir(c, release, true);
+	if (dirfd < 0)
+		return err_set(e, dirfd, "cannot open lib/modules/%s: %s", release,
+			       strerror(-dirfd));
+	r = read_link_at(dirfd, &state, oldkey, sizeof(oldkey));
+	if (r == 0 && state == LINK_FOREIGN && !force)
+		r = err_set(e, EEXIST,
+			    "lib/modules/%s/build exists and is not ours (a distribution headers package?); "
+			    "leaving it alone (use --force to replace it)", release);
+	if (r == 0 && state == LINK_FOREIGN)
+		r = move_foreign_dir(dirfd, release, e);
+	if (r == 0 && path_fmt(target, sizeof(target), LINK_PREFIX "%s", key) < 0)
+		r = err_set(e, ENAMETOOLONG, "cache key too long");
+	if (r == 0) {
+		unlinkat(dirfd, ".build.khdr-new", 0);
+		if (symlinkat(target, dirfd, ".build.khdr-new") < 0 ||
+		    renameat(dirfd, ".build.khdr-new", dirfd, "build") < 0) {
+			r = err_set(e, errno, "cannot point lib/modules/%s/build at the cache: %s",
+				    release, strerror(errno));
+			unlinkat(dirfd, ".build.khdr-new", 0);
+		} else {
+			fsync(dirfd);
+		}
+	}
+	close(dirfd);
+	return r;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cache.h - the store under <root>/var/cache/khdr: entries named
+ * <release>@<build-id>, each with a .khdr-stamp; staging directories and
+ * the atomic commit; the lock; the /lib/modules/<release>/build link.
+ * It knows nothing about tar or xz.
+ */
+#ifndef KHDR_CACHE_H
+#define KHDR_CACHE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "khdr.h"
+
+#define CACHE_KEY_MAX 256
+#define CACHE_STAGING_PREFIX ".staging-"
+#define CACHE_TRASH_PREFIX ".trash-"
+
+struct cache {
+	int rootfd;
+	int fd;                 /* the cache directory */
+	int lockfd;
+};
+
+enum link_state {
+	LINK_MISSING,           /* no build */
+	LINK_OURS,              /* a symlink into the cache: key is set */
+	LINK_FOREIGN,           /* anything else: a headers package, a tree */
+};
+
+int cache_open(struct cache *c, const char *root, bool create,
+	       struct khdr_err *e);
+void cache_close(struct cache *c);
+
+/* flock(2) the cache; install and prune hold it while they change things. */
+int cache_lock(struct cache *c, struct khdr_err *e);
+
+/* Remove staging and trash left by a run that died. */
+void cache_remove_leftovers(struct cache *c);
+
+/* A new staging directory: its name (in name) and an fd for it. */
+int cache_staging(struct cache *c, char *name, size_t size, int *fd,
+		  struct khdr_err *e);
+
+/* Remove a staging directory (or any entry) and everything in it. */
+void cache_discard(struct cache *c, const char *name);
+
+/*
+ * Make a staging directory the entry `key`: write the stamp, sync, rename.
+ * An existing entry of that name is renamed aside first, then removed.
+ */
+int cache_commit(struct cache *c, const char *staging, int sfd,
+		 const char *key, const char *stamp, size_t len,
+		 struct khdr_err *e);
+
+/* Is there an entry `key` with an intact stamp for release? */
+bool cache_entry_valid(struct cache *c, const char *key, const char *release);
+
+/* Read the stamp of entry key. */
+int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
+		     size_t *len);
+
+/* The state of <root>/lib/modules/<release>/build. */
+int cache_link_read(struct cache *c, const char *release,
+		    enum link_state *state, char *key, size_t size);
+
+/* Point build at entry key (atomically: symlink + rename). */
+int cache_link_switch(struct cache *c, const char *release, const char *key,
+		      bool force, struct khdr_err *e);
+
+/* Remove dir/name and everything below it, never following symlinks. */
+int remove_tree_at(int dirfd, const char *name);
+
+#endif

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd-install.c - khdr-cache install: find the archive, verify it against
+ * the running kernel, extract it into a staging directory of the cache,
+ * commit it, and point lib/modules/<release>/build at it.
+ *
+ * The warm path (build already points at a valid entry for this kernel)
+ * runs at every boot: it reads the notes, one link and one stamp, and
+ * returns without opening the archive.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "commands.h"
+#include "kernel.h"
+#include "log.h"
+#include "source.h"
+#include "unpack.h"
+
+struct install {
+	const struct khdr_opts *o;
+	struct kernel_id k;
+	struct cache cache;
+	struct source src;
+	char key[CACHE_KEY_MAX];
+	uint64_t crc64;
+};
+
+/* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
+static void make_key(struct install *in)
+{
+	if (*in->k.build_id_hex)
+		snprintf(in->key, sizeof(in->key), "%s@%s", in->k.release,
+			 in->k.build_id_hex);
+	else
+		snprintf(in->key, sizeof(in->key), "%s@crc64-%016" PRIx64,
+			 in->k.release, in->crc64);
+}
+
+static bool up_to_date(struct install *in)
+{
+	char key[CACHE_KEY_MAX];
+	enum link_state state;
+
+	return in->cache.fd >= 0 &&
+	       cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) == 0 &&
+	       state == LINK_OURS && strcmp(key, in->key) == 0 &&
+	       cache_entry_valid(&in->cache, in->key, in->k.release);
+}
+
+static void say_up_to_date(const struct install *in)
+{
+	if (in->o->verbose >= 0)
+		printf("up to date: lib/modules/%s/build -> /%s/%s\n", in->k.release,
+		       KHDR_CACHE_DIR, in->key);
+}
+
+static int format_stamp(const struct install *in, const struct extractor *x,
+			const struct unpack_stats *st, const struct verifier *v,
+			char *buf, size_t size)
+{
+	int n = snprintf(buf, size,
+		"format=1\n"
+		"key=%s\n"
+		"release=%s\n"
+		"build_id=%s\n"
+		"verified=%s\n"
+		"source=%s\n"
+		"source_path=%s\n"
+		"archive_size=%" PRIu64 "\n"
+		"archive_crc64=%016" PRIx64 "\n"
+		"kbuild=%s\n"
+		"members=%" PRIu64 "\n"
+		"files=%" PRIu64 "\n"
+		"dirs=%" PRIu64 "\n"
+		"links=%" PRIu64 "\n"
+		"bytes=%" PRIu64 "\n"
+		"tool_version=%s\n"
+		"created=%lld\n",
+		in->key, in->k.release, in->k.build_id_hex,
+		verify_level_name(st->level), source_kind_name(in->src.kind),
+		in->src.path, in->src.in.pos, in->src.in.crc64,
+		v->kbuild ? "yes" : "no", st->members, x->nfiles, x->ndirs_made,
+		x->nlinks, x->bytes, PACKAGE_VERSION, (long long)time(NULL));
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+}
+
+/* Extract into staging, verify on the way, commit as in->key. */
+static int extract_entry(struct install *in, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	char staging[64], stamp[8192];
+	struct unpack_stats st;
+	struct extractor x;
+	struct verifier v;
+	int sfd, r, n;
+
+	r = cache_staging(&in->cache, staging, sizeof(staging), &sfd, e);
+	if (r < 0)
+		return r;
+	extract_init(&x, sfd, o->max_entries, o->max_bytes);
+	verify_init(&v, &in->k, o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
+	r = in->src.is_module ? verify_vermagic(&v, in->src.vermagic, e) : 0;
+	if (r == 0)
+		r = unpack_archive(&in->src.in, &x, &v, o->max_bytes, &st, e);
+	if (r == 0) {
+		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
+		r = n < 0 ? err_set(e, n, "stamp too long")
+			  : cache_commit(&in->cache, staging, sfd, in->key, stamp,
+					 (size_t)n, e);
+	}
+	extract_free(&x);
+	close(sfd);
+	if (r < 0) {
+		cache_discard(&in->cache, staging);
+		return r;
+	}
+	log_info("extracted %" PRIu64 " files, %" PRIu64 " bytes (verified: %s)",
+		 x.nfiles, x.bytes, verify_level_name(st.level));
+	return 0;
+}
+
+/* --dry-run: read and verify everything, write nothing. */
+static int dry_run(struct install *in, struct khdr_err *e)
+{
+	struct unpack_stats st;
+	struct verifier v;
+	int r;
+
+	verify_init(&v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
+	r = in->src.is_module ? verify_vermagic(&v, in->src.vermagic, e) : 0;
+	if (r == 0)
+		r = unpack_archive(&in->src.in, NULL, &v, in->o->max_bytes, &st, e);
+	if (r < 0)
+		return r;
+	printf("would install %s from %s %s (verified: %s, %" PRIu64 " members)\n",
+	       in->key, source_kind_name(in->src.kind), in->src.path,
+	       verify_level_name(st.level), st.members);
+	return 0;
+}
+
+static int refuse_foreign(struct install *in, struct khdr_err *e)
+{
+	char key[CACHE_KEY_MAX];
+	enum link_state state;
+
+	if (in->o->force ||
+	    cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) < 0 ||
+	    state != LINK_FOREIGN)
+		return 0;
+	return err_set(e, EEXIST,
+		       "%s/lib/modules/%s/build exists and is not ours (a distribution headers package?); "
+		       "leaving it alone (use --force to replace it)",
+		       strcmp(in->o->root, "/") ? in->o->root : "", in->k.release);
+}
+
+static int locked_install(struct install *in, struct khdr_err *e)
+{
+	int r = cache_lock(&in->cache, e);
+
+	if (r < 0)
+		return r;
+	/* Another install may have finished while we waited. */
+	if (!in->o->force && up_to_date(in)) {
+		say_up_to_date(in);
+		return 0;
+	}
+	cache_remove_leftovers(&in->cache);
+	if (in->o->force || !cache_entry_valid(&in->cache, in->key, in->k.release)) {
+		r = extract_entry(in, e);
+		if (r < 0)
+			return r;
+	}
+	r = cache_link_switch(&in->cache, in->k.release, in->key, in->o->force, e);
+	if (r < 0)
+		return r;
+	if (in->o->verbose >= 0)
+		printf("installed %s: lib/modules/%s/build -> /%s/%s\n", in->key,
+		       in->k.release, KHDR_CACHE_DIR, in->key);
+	return 0;
+}
+
+static int install(struct install *in, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	int r;
+
+	r = kernel_identify(&in->k, o, e);
+	if (r < 0)
+		return r;
+	r = cache_open(&in->cache, o->root, !o->dry_run, e);
+	if (r < 0 && !(o->dry_run && r == -ENOENT))
+		return r;
+	if (*in->k.build_id_hex) {
+		make_key(in);
+		if (!o->force && up_to_date(in)) {
+			say_up_to_date(in);
+			return 0;
+		}
+	}
+	r = source_find(&in->src, o, &in->k, e);
+	if (r == 0)
+		r = source_open(&in->src, e);
+	if (r < 0)
+		return r;
+	log_info("archive: %s (%s)", in->src.path, source_kind_name(in->src.kind));
+	if (!*in->k.build_id_hex) {
+		/* No build ID: the archive's own checksum tells builds apart. */
+		r = input_crc64_whole(&in->src.in, &in->crc64);
+		if (r < 0)
+			return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
+		make_key(in);
+		if (!o->force && up_to_date(in)) {
+			say_up_to_date(in);
+			return 0;
+		}
+	}
+	if (o->dry_run)
+		return dry_run(in, e);
+	r = refuse_foreign(in, e);
+	if (r < 0)
+		return r;
+	return locked_install(in, e);
+}
+
+int cmd_install(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e)
+{
+	struct install in = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
+	int r;
+
+	(void)argv;
+	if (argc > 0)
+		return err_usage(e, "install takes no operands");
+	in.src.in.fd = -1;
+	r = install(&in, e);
+	source_close(&in.src);
+	cache_close(&in.cache);
+	return r;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * commands.h - the command table.  Each command lives in its own
+ * cmd-<name>.c, takes the parsed options and its operands, and returns 0 or
+ * a negative errno with the reason in e; main turns that into a message.
+ */
+#ifndef KHDR_COMMANDS_H
+#define KHDR_COMMANDS_H
+
+#include "khdr.h"
+
+/* Options, as bits, so each command can say which it accepts. */
+enum {
+	OPT_ROOT = 1u << 0,
+	OPT_SYSFS = 1u << 1,
+	OPT_PROCFS = 1u << 2,
+	OPT_RUN_DIR = 1u << 3,
+	OPT_RELEASE = 1u << 4,
+	OPT_ARCHIVE = 1u << 5,
+	OPT_TO = 1u << 6,
+	OPT_FORCE = 1u << 7,
+	OPT_DRY_RUN = 1u << 8,
+	OPT_LIMITS = 1u << 9,
+};
+
+#define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)
+
+struct command {
+	const char *name;
+	int (*fn)(const struct khdr_opts *o, int argc, char **argv,
+		  struct khdr_err *e);
+	unsigned options;     /* OPT_* accepted */
+	const char *usage;    /* operands and options, one line */
+	const char *help;     /* what it does, one line */
+};
+
+int cmd_install(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e);
+int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e);
+int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e);
+
+/* args.c: parse the whole command line (options may follow the command). */
+int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
+	       int *operand, bool *help, bool *version, struct khdr_err *e);
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kernel.c - see kernel.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "log.h"
+
+bool release_valid(const char *r)
+{
+	size_t n = strlen(r);
+
+	if (n == 0 || n >= RELEASE_MAX || strcmp(r, ".") == 0 ||
+	    strcmp(r, "..") == 0)
+		return false;
+	for (; *r; r++)
+		if (*r == '/' || *r == '@' || (unsigned char)*r <= ' ')
+			return false;
+	return true;
+}
+
+static int copy_span(char *dst, size_t size, const char *s, size_t n)
+{
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int proc_version_parse(const char *line, struct proc_version *v)
+{
+	static const char prefix[] = "Linux version ";
+	const char *s = line, *end, *at;
+	int depth;
+
+	if (strncmp(s, prefix, sizeof(prefix) - 1) != 0)
+		return -EBADMSG;
+	s += sizeof(prefix) - 1;
+	end = strchr(s, ' ');
+	if (!end || copy_span(v->release, sizeof(v->release), s, (size_t)(end - s)))
+		return -EBADMSG;
+	s = end + 1;
+	/* (by@host) */
+	if (*s != '(' || !(end = strchr(s, ')')) || !(at = memchr(s, '@', (size_t)(end - s))))
+		return -EBADMSG;
+	if (copy_span(v->by, sizeof(v->by), s + 1, (size_t)(at - s - 1)) ||
+	    copy_span(v->host, sizeof(v->host), at + 1, (size_t)(end - at - 1)))
+		return -EBADMSG;
+	s = end + 1;
+	if (*s++ != ' ' || *s != '(')
+		return -EBADMSG;
+	/* (compiler): may hold parentheses of its own, "gcc-12 (Debian ...)". */
+	depth = 0;
+	for (end = s; *end; end++) {
+		if (*end == '(')
+			depth++;
+		else if (*end == ')' && --depth == 0)
+			break;
+	}
+	if (!*end || copy_span(v->compiler, sizeof(v->compiler), s + 1,
+			       (size_t)(end - s - 1)))
+		return -EBADMSG;
+	return 0;
+}
+
+static void read_build_id(struct kernel_id *k, const struct khdr_opts *o)
+{
+	char path[4096];
+	uint8_t buf[64 * 1024];
+	size_t len = 0;
+	int fd, r;
+
+	if (path_fmt(path, sizeof(path), "%s/kernel/notes", o->sysfs) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_debug("no %s: the kernel has no notes", path);
+		return;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf))
+			break;
+	}
+	close(fd);
+	r = notes_find_build_id_native(buf, len, &k->build_id);
+	if (r == -EBADMSG)
+		log_warn("%s is malformed; going on without a build ID", path);
+	if (r < 0)
+		k->build_id.len = 0;
+	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
+}
+
+int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
+		    struct khdr_err *e)
+{
+	struct utsname u;
+	char path[4096], line[2048];
+
+	memset(k, 0, sizeof(*k));
+	if (o->release) {
+		snprintf(k->release, sizeof(k->release), "%s", o->release);
+	} else {
+		if (uname(&u) < 0)
+			return err_set(e, errno, "uname: %s", strerror(errno));
+		snprintf(k->release, sizeof(k->release), "%s", u.release);
+	}
+	if (!release_valid(o->release ? o->release : k->release))
+		return err_set(e, EINVAL, "invalid kernel release '%s'",
+			       o->release ? o->release : k->release);
+	read_build_id(k, o);
+	if (path_fmt(path, sizeof(path), "%s/version", o->procfs) == 0 &&
+	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
+		k->have_version = proc_version_parse(line, &k->version) == 0;
+	return 0;
+}

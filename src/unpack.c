@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* unpack.c - see unpack.h. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "decomp.h"
+#include "path.h"
+#include "tar.h"
+#include "unpack.h"
+
+#define DECODE_CHUNK (1u << 20)
+
+struct feed {
+	struct decoder dec;
+	uint64_t max_bytes;
+};
+
+/* The tar reader's byte supply, capped so a bomb stops early. */
+static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
+		     struct khdr_err *e)
+{
+	struct feed *f = ctx;
+	int r = decoder_fill(&f->dec, p, n, e);
+
+	if (r < 0)
+		return r;
+	if (f->dec.total_out > f->max_bytes)
+		return err_set(e, EFBIG,
+			       "archive expands to more than %llu bytes (--max-bytes)",
+			       (unsigned long long)f->max_bytes);
+	return 0;
+}
+
+/*
+ * Decode what follows the tar end marker (record padding) to the end of the
+ * xz stream, so its integrity check is verified and the CRC64 covers all.
+ */
+static int drain(struct feed *f, struct khdr_err *e)
+{
+	const uint8_t *p;
+	size_t n;
+	int r;
+
+	do
+		r = feed_fill(f, &p, &n, e);
+	while (r == 0 && n);
+	return r;
+}
+
+static int check_space(int dirfd, uint64_t need, struct khdr_err *e)
+{
+	struct statvfs sv;
+	uint64_t avail;
+
+	if (fstatvfs(dirfd, &sv) < 0)
+		return 0;
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail < need)
+		return err_set(e, ENOSPC,
+			       "not enough free space: the archive needs %llu KiB, only %llu KiB are free; free some space or move the cache",
+			       (unsigned long long)(need >> 10),
+			       (unsigned long long)(avail >> 10));
+	return 0;
+}
+
+/* A member the verifier reads: buffer it, check it, then write it. */
+static int verified_member(struct tar_reader *t, const struct entry *en,
+			   const char *path, struct extractor *x,
+			   struct verifier *v, struct khdr_err *e)
+{
+	char buf[VERIFY_MEMBER_MAX];
+	size_t len = 0;
+	int r = 0;
+
+	if (en->type == ENTRY_FILE)
+		r = tar_read_all(t, buf, sizeof(buf), &len, e);
+	if (r == 0)
+		r = verify_member(v, path, buf, len, e);
+	if (r < 0 || !x)
+		return r;
+	r = extract_begin(x, en, e);
+	if (r == 1) {
+		r = extract_write(x, buf, len, e);
+		if (r == 0)
+			r = extract_end(x, e);
+	}
+	return r;
+}
+
+static int plain_member(struct tar_reader *t, const struct entry *en,
+			struct extractor *x, struct khdr_err *e)
+{
+	int r = extract_begin(x, en, e);
+
+	while (r == 1) {
+		const uint8_t *p;
+		size_t n;
+
+		r = tar_data(t, &p, &n, e);
+		if (r == 0 && n == 0)
+			return extract_end(x, e);
+		if (r == 0)
+			r = extract_write(x, p, n, e);
+		if (r == 0)
+			r = 1;
+	}
+	return r;
+}
+
+static int each_member(struct tar_reader *t, struct extractor *x,
+		       struct verifier *v, struct unpack_stats *st,
+		       struct khdr_err *e)
+{
+	char path[PATH_MAX];
+	const struct entry *en;
+	const char *why;
+	int r;
+
+	while ((r = tar_next(t, &en, e)) == 1) {
+		int c = path_clean(en->path, path, sizeof(path), &why);
+
+		if (c < 0)
+			return err_set(e, c, "refusing member '%.200s': %s",
+				       en->path, why);
+		st->members++;
+		if (c == 1) {
+			r = x ? extract_begin(x, en, e) : 0;
+		} else if (v && verify_wants(v, path)) {
+			r = verified_member(t, en, path, x, v, e);
+		} else {
+			r = x ? plain_member(t, en, x, e) : 0;
+		}
+		if (r < 0)
+			return r;
+		if (v && c == 0)
+			verify_count(v);
+	}
+	return r;
+}
+
+int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
+		   uint64_t max_bytes, struct unpack_stats *st,
+		   struct khdr_err *e)
+{
+	struct feed f = { .max_bytes = max_bytes };
+	struct tar_reader t;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (xz_uncompressed_size(in, &st->tar_size) < 0)
+		st->tar_size = 0;
+	if (st->tar_size > max_bytes)
+		return err_set(e, EFBIG,
+			       "archive expands to %llu bytes, over the limit of %llu (--max-bytes)",
+			       (unsigned long long)st->tar_size,
+			       (unsigned long long)max_bytes);
+	if (x && st->tar_size) {
+		r = check_space(x->rootfd, st->tar_size, e);
+		if (r < 0)
+			return r;
+	}
+	r = decoder_init(&f.dec, COMP_XZ, in, DECODE_CHUNK, e);
+	if (r < 0)
+		return r;
+	tar_init(&t, feed_fill, &f);
+	r = each_member(&t, x, v, st, e);
+	tar_free(&t);
+	if (r == 0)
+		r = drain(&f, e);
+	if (r == 0 && input_finish(in) < 0)
+		r = err_set(e, EIO, "read error at the end of the archive");
+	decoder_end(&f.dec);
+	if (r == 0 && st->members == 0)
+		r = err_set(e, EBADMSG, "the archive is empty");
+	if (r == 0 && x)
+		r = extract_finish(x, e);
+	if (r == 0 && v)
+		r = verify_finish(v, &st->level, e);
+	return r;
+}

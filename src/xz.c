@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xz.c - the liblzma stream decoder behind struct decoder, and a reader of
+ * the xz index so that the uncompressed size is known before the first byte
+ * is decoded (free-space check, byte cap).
+ */
+#include <errno.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decomp.h"
+
+/* An archive needs 8 MiB of dictionary; refuse streams wanting far more. */
+#define XZ_MEMLIMIT (256u << 20)
+
+int xz_dec_init(struct decoder *d, struct khdr_err *e)
+{
+	lzma_stream *s = calloc(1, sizeof(*s));
+	lzma_ret ret;
+
+	if (!s)
+		return err_set(e, ENOMEM, "out of memory");
+	*s = (lzma_stream)LZMA_STREAM_INIT;
+	/* One stream: a bzImage payload carries more bytes after it. */
+	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
+	if (ret != LZMA_OK) {
+		free(s);
+		return err_set(e, ENOMEM, "cannot start the xz decoder (%d)",
+			       (int)ret);
+	}
+	d->state = s;
+	return 0;
+}
+
+static int xz_error(lzma_ret ret, struct khdr_err *e)
+{
+	switch (ret) {
+	case LZMA_MEM_ERROR:
+		return err_set(e, ENOMEM, "out of memory decoding xz");
+	case LZMA_MEMLIMIT_ERROR:
+		return err_set(e, EFBIG, "xz stream needs more than %u MiB of memory",
+			       XZ_MEMLIMIT >> 20);
+	case LZMA_FORMAT_ERROR:
+		return err_set(e, EBADMSG, "not an xz stream");
+	case LZMA_OPTIONS_ERROR:
+		return err_set(e, EBADMSG, "unsupported xz options");
+	case LZMA_BUF_ERROR:
+		return err_set(e, EPIPE, "xz stream is truncated");
+	default:
+		return err_set(e, EBADMSG, "xz data is corrupt (%d)", (int)ret);
+	}
+}
+
+/* Decode until the output buffer is full or the stream ends. */
+int xz_dec_run(struct decoder *d, size_t *produced, struct khdr_err *e)
+{
+	lzma_stream *s = d->state;
+	lzma_ret ret;
+
+	s->next_out = d->out;
+	s->avail_out = d->out_size;
+	while (s->avail_out && !d->done) {
+		if (!d->avail_in && !d->in_eof) {
+			int r = input_next(d->in, &d->next_in, &d->avail_in);
+
+			if (r < 0)
+				return err_set(e, r, "read error: %s",
+					       strerror(-r));
+			d->in_eof = d->avail_in == 0;
+		}
+		s->next_in = d->next_in;
+		s->avail_in = d->avail_in;
+		ret = lzma_code(s, d->in_eof ? LZMA_FINISH : LZMA_RUN);
+		d->next_in = s->next_in;
+		d->avail_in = s->avail_in;
+		if (ret == LZMA_STREAM_END)
+			d->done = true;
+		else if (ret != LZMA_OK)
+			return xz_error(ret, e);
+	}
+	*produced = d->out_size - s->avail_out;
+	return 0;
+}
+
+void xz_dec_end(struct decoder *d)
+{
+	if (d->state)
+		lzma_end(d->state);
+	free(d->state);
+	d->state = NULL;
+}
+
+/* Skip stream padding: zero bytes in multiples of four at the end. */
+static int trim_padding(struct input *in, uint64_t *end)
+{
+	uint8_t word[4];
+
+	while (*end >= 4) {
+		if (input_pread(in, *end - 4, word, 4) < 0)
+			return -EIO;
+		if (word[0] || word[1] || word[2] || word[3])
+			return 0;
+		*end -= 4;
+	}
+	return -EBADMSG;
+}
+
+int xz_uncompressed_size(struct input *in, uint64_t *size)
+{
+	uint8_t footer[LZMA_STREAM_HEADER_SIZE], *buf;
+	lzma_stream_flags flags;
+	lzma_index *idx = NULL;
+	uint64_t memlimit = UINT64_MAX, end = in->size;
+	size_t pos = 0;
+	int r;
+
+	if (in->size == INPUT_SIZE_UNKNOWN || trim_padding(in, &end) < 0 ||
+	    end < 2 * LZMA_STREAM_HEADER_SIZE)
+		return -ESPIPE;
+	if (input_pread(in, end - LZMA_STREAM_HEADER_SIZE, footer,
+			sizeof(footer)) < 0 ||
+	    lzma_stream_footer_decode(&flags, footer) != LZMA_OK ||
+	    flags.backward_size > end - 2 * LZMA_STREAM_HEADER_SIZE ||
+	    flags.backward_size > (64u << 20))
+		return -EBADMSG;
+	buf = malloc(flags.backward_size);
+	if (!buf)
+		return -ENOMEM;
+	r = input_pread(in, end - LZMA_STREAM_HEADER_SIZE - flags.backward_size,
+			buf, flags.backward_size);
+	if (r == 0 && lzma_index_buffer_decode(&idx, &memlimit, NULL, buf, &pos,
+					       flags.backward_size) != LZMA_OK)
+		r = -EBADMSG;
+	free(buf);
+	if (r < 0)
+		return r;
+	/* Only a single stream fills the file; otherwise the size is unknown. */
+	if (lzma_index_file_size(idx) != end)
+		r = -ESPIPE;
+	else
+		*size = lzma_index_uncompressed_size(idx);
+	lzma_index_end(idx, NULL);
+	return r;
+}
