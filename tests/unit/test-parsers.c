@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test-parsers.c - the small text parsers: key=value (manifest, stamp),
+ * generated headers, /proc/version; and the verifier's decisions. */
+#include <errno.h>
+
+#include "kernel.h"
+#include "kv.h"
+#include "verify.h"
+#include "unit.h"
+
+static int kv(void)
+{
+	const char *t = "# comment\nformat=1\nrelease=6.1.0-56-amd64\n\nbuild_id=abc\nempty=\n";
+	char v[64];
+
+	CHECK_INT(kv_validate(t, strlen(t)), 0);
+	CHECK_INT(kv_get(t, strlen(t), "release", v, sizeof(v)), 0);
+	CHECK_STR(v, "6.1.0-56-amd64");
+	CHECK_INT(kv_get(t, strlen(t), "build_id", v, sizeof(v)), 0);
+	CHECK_STR(v, "abc");
+	CHECK_INT(kv_get(t, strlen(t), "empty", v, sizeof(v)), 0);
+	CHECK_STR(v, "");
+	CHECK_INT(kv_get(t, strlen(t), "build", v, sizeof(v)), -ENOENT);
+	CHECK_INT(kv_get(t, strlen(t), "release", v, 4), -ENAMETOOLONG);
+	CHECK_INT(kv_validate("no equals\n", 10), -EBADMSG);
+	CHECK_INT(kv_validate("=x\n", 3), -EBADMSG);
+	CHECK_INT(kv_validate("bad key=x\n", 10), -EBADMSG);
+	/* no trailing newline */
+	CHECK_INT(kv_get("a=1\nb=2", 7, "b", v, sizeof(v)), 0);
+	CHECK_STR(v, "2");
+	return 0;
+}
+
+static int defines(void)
+{
+	const char *compile =
+		"#define UTS_MACHINE\t\t\"x86_64\"\n"
+		"#define LINUX_COMPILE_BY\t\"khdr\"\n"
+		"#define LINUX_COMPILER\t\t\"gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld 2.40\"\n";
+	char v[128];
+
+	CHECK_INT(header_define(compile, strlen(compile), "LINUX_COMPILE_BY", v, sizeof(v)), 0);
+	CHECK_STR(v, "khdr");
+	CHECK_INT(header_define(compile, strlen(compile), "LINUX_COMPILER", v, sizeof(v)), 0);
+	CHECK_STR(v, "gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld 2.40");
+	CHECK_INT(header_define(compile, strlen(compile), "LINUX_COMPILE", v, sizeof(v)), -ENOENT);
+	CHECK_INT(header_define(compile, strlen(compile), "LINUX_COMPILE_HOST", v, sizeof(v)), -ENOENT);
+	CHECK_INT(header_define("#define UTS_RELEASE \"6.1.192\"\n", 31, "UTS_RELEASE", v, sizeof(v)), 0);
+	CHECK_STR(v, "6.1.192");
+	CHECK_INT(header_define("#define UTS_RELEASE 6\n", 22, "UTS_RELEASE", v, sizeof(v)), -EBADMSG);
+	return 0;
+}
+
+static int proc_version(void)
+{
+	struct proc_version v;
+
+	CHECK_INT(proc_version_parse(
+		"Linux version 6.1.0-27-amd64 (debian-kernel@lists.debian.org) "
+		"(gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) "
+		"#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)\n", &v), 0);
+	CHECK_STR(v.release, "6.1.0-27-amd64");
+	CHECK_STR(v.by, "debian-kernel");
+	CHECK_STR(v.host, "lists.debian.org");
+	CHECK_STR(v.compiler, "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40");
+	CHECK_INT(proc_version_parse("Linux version 6.1 (a@b) (unterminated", &v), -EBADMSG);
+	CHECK_INT(proc_version_parse("Linux 6.1", &v), -EBADMSG);
+	CHECK_INT(proc_version_parse("Linux version 6.1 (nohost) (gcc) #1", &v), -EBADMSG);
+	return 0;
+}
+
+static int releases(void)
+{
+	CHECK(release_valid("6.1.0-56-amd64"));
+	CHECK(!release_valid(""));
+	CHECK(!release_valid(".."));
+	CHECK(!release_valid("a/b"));
+	CHECK(!release_valid("a@b"));
+	CHECK(!release_valid("a b"));
+	return 0;
+}
+
+static void fake_kernel(struct kernel_id *k)
+{
+	memset(k, 0, sizeof(*k));
+	strcpy(k->release, "6.1.192");
+	strcpy(k->build_id_hex, "00112233");
+	k->have_version = true;
+	strcpy(k->version.release, "6.1.192");
+	strcpy(k->version.by, "khdr");
+	strcpy(k->version.host, "host");
+	strcpy(k->version.compiler, "gcc 12");
+}
+
+static const char uts[] = "#define UTS_RELEASE \"6.1.192\"\n";
+static const char comp[] = "#define LINUX_COMPILE_BY \"khdr\"\n#define LINUX_COMPILE_HOST \"host\"\n"
+			   "#define LINUX_COMPILER \"gcc 12\"\n";
+
+static int verifier_levels(void)
+{
+	struct kernel_id k;
+	struct verifier v;
+	struct khdr_err e;
+	enum verify_level l;
+	const char *man = "format=1\nrelease=6.1.192\nbuild_id=00112233\nkbuild=yes\n";
+
+	fake_kernel(&k);
+	/* fingerprint: both headers agree */
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "include/generated/utsrelease.h", uts, strlen(uts), &e), 0);
+	CHECK_INT(verify_member(&v, "include/generated/compile.h", comp, strlen(comp), &e), 0);
+	CHECK_INT(verify_finish(&v, &l, &e), 0);
+	CHECK_INT(l, VERIFY_FINGERPRINT);
+	/* build-id: manifest first */
+	verify_init(&v, &k, false, false);
+	CHECK(verify_wants(&v, "khdr-manifest"));
+	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), 0);
+	verify_count(&v);
+	CHECK(!verify_wants(&v, "khdr-manifest"));
+	CHECK_INT(verify_finish(&v, &l, &e), 0);
+	CHECK_INT(l, VERIFY_BUILD_ID);
+	CHECK(v.kbuild);
+	/* builtin: nothing seen, still fine */
+	verify_init(&v, &k, false, true);
+	CHECK_INT(verify_finish(&v, &l, &e), 0);
+	CHECK_INT(l, VERIFY_BUILTIN);
+	/* nothing to verify with: refused */
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_finish(&v, &l, &e), -EPERM);
+	CHECK(strstr(e.msg, "utsrelease.h") != NULL);
+	return 0;
+}
+
+static int verifier_mismatches(void)
+{
+	struct kernel_id k;
+	struct verifier v;
+	struct khdr_err e;
+	enum verify_level l;
+	const char *man = "release=6.1.192\nbuild_id=ffff\n";
+
+	fake_kernel(&k);
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), -EPERM);
+	CHECK(strstr(e.msg, "build ID") && strstr(e.msg, "ffff") && strstr(e.msg, "00112233"));
+
+	strcpy(k.version.compiler, "clang 16");
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "include/generated/compile.h", comp, strlen(comp), &e), -EPERM);
+	CHECK(strstr(e.msg, "LINUX_COMPILER") && strstr(e.msg, "clang 16") && strstr(e.msg, "gcc 12"));
+
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_vermagic(&v, "6.1.193 SMP mod_unload ", &e), -EPERM);
+	CHECK(strstr(e.msg, "6.1.193") != NULL);
+
+	/* --force: a warning, and the level says so */
+	verify_init(&v, &k, true, false);
+	CHECK_INT(verify_member(&v, "include/generated/compile.h", comp, strlen(comp), &e), 0);
+	CHECK_INT(verify_finish(&v, &l, &e), 0);
+	CHECK_INT(l, VERIFY_FORCED);
+
+	/* /proc/version of another release: the fingerprint cannot be compared */
+	fake_kernel(&k);
+	strcpy(k.version.release, "6.18.0");
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "include/generated/utsrelease.h", uts, strlen(uts), &e), 0);
+	CHECK_INT(verify_member(&v, "include/generated/compile.h", comp, strlen(comp), &e), 0);
+	CHECK_INT(verify_finish(&v, &l, &e), -EPERM);
+	CHECK(strstr(e.msg, "6.18.0") != NULL);
+	return 0;
+}
+
+int main(void)
+{
+	TEST(kv);
+	TEST(defines);
+	TEST(proc_version);
+	TEST(releases);
+	TEST(verifier_levels);
+	TEST(verifier_mismatches);
+	return unit_done();
+}
