@@ -61,6 +61,8 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	}
 	extract_init(&x, fd, o->max_entries, o->max_bytes);
 	r = unpack_archive(&src.in, &x, NULL, o->max_bytes, &st, e);
+	if (r < 0)
+		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)
 		printf("extracted %" PRIu64 " files, %" PRIu64 " bytes from %s into %s\n",
 		       x.nfiles, x.bytes, src.path, o->to);

@@ -8,7 +8,6 @@
  * runs at every boot: it reads the notes, one link and one stamp, and
  * returns without opening the archive.
  */
-#include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -111,6 +110,8 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	r = in->src.is_module ? verify_vermagic(&v, in->src.vermagic, e) : 0;
 	if (r == 0)
 		r = unpack_archive(&in->src.in, &x, &v, o->max_bytes, &st, e);
+	if (r < 0 && r != -EPERM)
+		err_wrap(e, "%s", in->src.path);
 	if (r == 0) {
 		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
@@ -140,7 +141,7 @@ static int dry_run(struct install *in, struct khdr_err *e)
 	if (r == 0)
 		r = unpack_archive(&in->src.in, NULL, &v, in->o->max_bytes, &st, e);
 	if (r < 0)
-		return r;
+		return r == -EPERM ? r : err_wrap(e, "%s", in->src.path);
 	printf("would install %s from %s %s (verified: %s, %" PRIu64 " members)\n",
 	       in->key, source_kind_name(in->src.kind), in->src.path,
 	       verify_level_name(st.level), st.members);

@@ -4,8 +4,6 @@
  * (libzstd).  Module files come compressed with any of the three; the
  * headers archive itself is always xz.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

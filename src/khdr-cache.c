@@ -6,7 +6,6 @@
  * This file holds the command table and main(): options are parsed once,
  * the command runs, and its error, if any, is printed here and only here.
  */
-#include "config.h"
 
 #include <stdio.h>
 #include <string.h>

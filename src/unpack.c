@@ -2,6 +2,7 @@
 /* unpack.c - see unpack.h. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -174,6 +175,12 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 	decoder_end(&f.dec);
 	if (r == 0 && st->members == 0)
 		r = err_set(e, EBADMSG, "the archive is empty");
+	if (r == -EPIPE || r == -EBADMSG) {
+		size_t n = strlen(e->msg);
+
+		snprintf(e->msg + n, sizeof(e->msg) - n,
+			 " (a damaged archive, or no kernel headers archive)");
+	}
 	if (r == 0 && x)
 		r = extract_finish(x, e);
 	if (r == 0 && v)

@@ -48,7 +48,8 @@ static int xz_error(lzma_ret ret, struct khdr_err *e)
 	case LZMA_BUF_ERROR:
 		return err_set(e, EPIPE, "xz stream is truncated");
 	default:
-		return err_set(e, EBADMSG, "xz data is corrupt (%d)", (int)ret);
+		return err_set(e, EBADMSG, "xz data is corrupt (liblzma error %d)",
+			       (int)ret);
 	}
 }
 

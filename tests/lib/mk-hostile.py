@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Write hostile archives for the extraction tests.
+
+usage: mk-hostile.py OUTDIR VICTIM
+
+VICTIM is an absolute directory outside any extraction target; every attack
+aims at it, so a test only has to check that VICTIM stays as it was.  Each
+archive is NAME.tar.xz in OUTDIR.  Real kernels never make such archives,
+which is why they are made by hand here.
+"""
+import io
+import lzma
+import os
+import sys
+import tarfile
+
+out, victim = sys.argv[1], sys.argv[2]
+rel_victim = os.path.relpath(victim, os.path.join(out, "target"))
+
+
+def member(name, kind=tarfile.REGTYPE, data=b"", mode=0o644, link=""):
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.mode = mode
+    info.linkname = link
+    info.mtime = 1700000000
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    return info, (io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+
+
+def write(name, members, fmt=tarfile.GNU_FORMAT):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=fmt) as tar:
+        for info, data in members:
+            tar.addfile(info, data)
+    with open(os.path.join(out, name + ".tar.xz"), "wb") as f:
+        f.write(lzma.compress(raw.getvalue(), check=lzma.CHECK_CRC64))
+    return raw.getvalue()
+
+
+def ok_member():
+    return member("ok.h", data=b"/* fine */\n")
+
+
+write("absolute", [ok_member(), member(victim + "/abs-pwned", data=b"x")])
+write("dotdot", [ok_member(), member(rel_victim + "/dotdot-pwned", data=b"x")])
+write("symlink-abs", [member("esc", tarfile.SYMTYPE, link=victim),
+                      member("esc/symlink-pwned", data=b"x")])
+write("symlink-rel", [member("esc", tarfile.SYMTYPE, link=rel_victim),
+                      member("esc/symlink-pwned", data=b"x")])
+# A link that stays inside is fine, but nothing is written through it.
+write("symlink-through", [member("sub/", tarfile.DIRTYPE, mode=0o755),
+                          member("in", tarfile.SYMTYPE, link="sub"),
+                          member("in/through", data=b"x")])
+write("hardlink-outside", [ok_member(), member("h", tarfile.LNKTYPE, link=victim + "/secret")])
+write("hardlink-dotdot", [ok_member(), member("h", tarfile.LNKTYPE, link=rel_victim + "/secret")])
+write("hardlink-unknown", [ok_member(), member("h", tarfile.LNKTYPE, link="never-seen.h")])
+write("hardlink-good", [ok_member(), member("h", tarfile.LNKTYPE, link="ok.h")])
+write("device", [member("dev-null", tarfile.CHRTYPE),
+                 member("blk", tarfile.BLKTYPE),
+                 member("fifo", tarfile.FIFOTYPE), ok_member()])
+write("modes", [member("d/", tarfile.DIRTYPE, mode=0o1777),
+                member("d/suid", data=b"#!/bin/sh\n", mode=0o4755),
+                member("d/sgid", data=b"x", mode=0o2755),
+                member("d/world", data=b"x", mode=0o666)])
+
+# pax size far beyond the data that follows
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    info, data = member("liar.h", data=b"short")
+    info.pax_headers = {"size": "100000000"}
+    tar.addfile(info, data)
+with open(os.path.join(out, "paxsize.tar.xz"), "wb") as f:
+    f.write(lzma.compress(raw.getvalue()))
+
+# a sound archive cut in half, and plain garbage, with and without xz magic
+big = write("whole", [member("f%03d.h" % i, data=os.urandom(2000)) for i in range(200)])
+with open(os.path.join(out, "whole.tar.xz"), "rb") as f:
+    whole = f.read()
+with open(os.path.join(out, "truncated.tar.xz"), "wb") as f:
+    f.write(whole[: len(whole) // 2])
+with open(os.path.join(out, "garbage.tar.xz"), "wb") as f:
+    f.write(os.urandom(65536))
+with open(os.path.join(out, "garbage-xz.tar.xz"), "wb") as f:
+    f.write(whole[:32] + os.urandom(65536))
+# valid xz around something that is no tar
+with open(os.path.join(out, "notar.tar.xz"), "wb") as f:
+    f.write(lzma.compress(os.urandom(4096)))

@@ -1,0 +1,95 @@
+# tests/shell/lib.sh - shared set-up for the shunit2 suites.
+#
+# Environment (set by tests/run):
+#   KHDR                the khdr-cache binary under test
+#   KHDR_ARTEFACTS      kheaders.ko/.tar.xz built by kbuild (build-artefacts.sh)
+#   KHDR_DEBIAN_KERNEL  Debian's vmlinuz, vmlinux, notes, build-id (debian-kernel.sh)
+#   KHDR_SRCDIR         the source tree
+
+: "${KHDR:?run the suites through tests/run}"
+SHUNIT_COLOR=none
+export LC_ALL=C
+
+# Say why, and skip the rest of the test (the runner counts it as skipped).
+skip_test() {
+	echo "SKIP: $*"
+	startSkipping
+}
+
+need_artefacts() {
+	[ -n "${KHDR_ARTEFACTS:-}" ] || { skip_test "no kernel artefacts (tests/lib/build-artefacts.sh failed)"; return 1; }
+}
+
+need_debian_kernel() {
+	[ -n "${KHDR_DEBIAN_KERNEL:-}" ] || { skip_test "no Debian kernel image (tests/lib/debian-kernel.sh failed)"; return 1; }
+}
+
+art_release() { cat "$KHDR_ARTEFACTS/release"; }
+
+# The compiler fingerprint of the artefact build, as compile.h has it.
+compile_field() {
+	sed -n "s/^#define $1[[:space:]]*\"\\(.*\\)\"\$/\\1/p" "$KHDR_ARTEFACTS/compile.h"
+}
+
+# A fixture machine in $FX: root/, sys/ and proc/ as the artefact kernel
+# would show them when running (notes taken from Debian's real kernel, so
+# the build ID is $FX_BUILD_ID).
+make_fixture() {
+	FX=$(mktemp -d "$SHUNIT_TMPDIR/fx.XXXXXX")
+	mkdir -p "$FX/root" "$FX/sys/kernel" "$FX/proc"
+	REL=$(art_release)
+	if [ -n "${KHDR_DEBIAN_KERNEL:-}" ]; then
+		cp "$KHDR_DEBIAN_KERNEL/notes" "$FX/sys/kernel/notes"
+		FX_BUILD_ID=$(cat "$KHDR_DEBIAN_KERNEL/build-id")
+	else
+		FX_BUILD_ID=
+	fi
+	printf 'Linux version %s (%s@%s) (%s) #1 SMP PREEMPT_DYNAMIC\n' "$REL" \
+		"$(compile_field LINUX_COMPILE_BY)" "$(compile_field LINUX_COMPILE_HOST)" \
+		"$(compile_field LINUX_COMPILER)" > "$FX/proc/version"
+	FXOPTS="--root $FX/root --sysfs $FX/sys --procfs $FX/proc --kernel-release $REL"
+}
+
+# Run khdr-cache, keeping stdout in $OUT, stderr in $ERR and status in $RC.
+run() {
+	OUT=$("$KHDR" "$@" 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$?
+	ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+}
+
+# The reference tree: GNU tar's extraction of the same archive.
+reference_tree() {
+	if [ ! -d "$SHUNIT_TMPDIR/reference" ]; then
+		mkdir "$SHUNIT_TMPDIR/reference"
+		tar -xJf "$KHDR_ARTEFACTS/kheaders.tar.xz" -C "$SHUNIT_TMPDIR/reference"
+	fi
+	echo "$SHUNIT_TMPDIR/reference"
+}
+
+# Same files, same contents, same symlinks (diff -r compares link targets
+# with --no-dereference), same modes.
+assertSameTree() {
+	local msg=$1 a=$2 b=$3
+	diff -r --no-dereference -x .khdr-stamp "$a" "$b" > "$SHUNIT_TMPDIR/diff" 2>&1
+	assertEquals "$msg: diff -r $(head -c 400 "$SHUNIT_TMPDIR/diff")" 0 $?
+	assertEquals "$msg: modes" \
+		"$(cd "$a" && find . ! -name .khdr-stamp -printf '%p %m %y\n' | sort | md5sum)" \
+		"$(cd "$b" && find . ! -name .khdr-stamp -printf '%p %m %y\n' | sort | md5sum)"
+}
+
+entry_dir() {  # the cache entry build points at, seen from outside the root
+	local t
+	t=$(readlink "$FX/root/lib/modules/$REL/build") || return 1
+	echo "$FX/root$t"
+}
+
+stamp_field() {  # key
+	sed -n "s/^$1=//p" "$(entry_dir)/.khdr-stamp"
+}
+
+# Nothing installed: no entry, no link, no staging left behind.
+assertNothingInstalled() {
+	assertFalse "$1: no build link" "[ -e '$FX/root/lib/modules/$REL/build' -o -L '$FX/root/lib/modules/$REL/build' ]"
+	assertEquals "$1: cache holds no entry or staging" "" \
+		"$(ls -A "$FX/root/var/cache/khdr" 2>/dev/null | grep -v '^lock$')"
+}

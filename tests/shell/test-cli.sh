@@ -1,0 +1,87 @@
+#!/bin/bash
+# test-cli.sh - the command line: usage errors, help, version, buildid.
+. "$(dirname "$0")/lib.sh"
+
+test_no_command_is_usage_error() {
+	run
+	assertEquals "exit status" 2 "$RC"
+	assertContains "$ERR" "no command given"
+	assertContains "$ERR" "--help"
+}
+
+test_unknown_command_and_option() {
+	run frobnicate
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "unknown command 'frobnicate'"
+	run install --no-such-option
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "unknown option '--no-such-option'"
+	run install --root
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "needs an argument"
+}
+
+test_option_not_for_command() {
+	run buildid --to /tmp x
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "does not apply to 'buildid'"
+	run extract
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "extract needs --to DIR"
+	run install extra-operand
+	assertEquals 2 "$RC"
+	run buildid
+	assertEquals 2 "$RC"
+	run install --max-bytes 12Q
+	assertEquals 2 "$RC"
+	assertContains "$ERR" "invalid --max-bytes"
+}
+
+test_help_lists_every_command_and_option() {
+	run --help
+	assertEquals 0 "$RC"
+	for c in install extract buildid; do
+		assertContains "help names $c" "$OUT" "  $c "
+	done
+	# Every long option in the help is documented in the man page too.
+	for opt in $(echo "$OUT" | grep -o -- '--[a-z-]*' | sort -u); do
+		sed 's/\\//g' "$KHDR_SRCDIR/man/khdr-cache.8" | grep -q -- "$opt" ||
+			fail "man page lacks $opt"
+	done
+	run install --help
+	assertEquals 0 "$RC"
+	assertContains "$OUT" "Usage: khdr-cache install"
+}
+
+test_version() {
+	run --version
+	assertEquals 0 "$RC"
+	assertContains "$OUT" "khdr-cache "
+}
+
+test_buildid_of_debian_kernel() {
+	need_debian_kernel || return
+	local want
+	want=$(cat "$KHDR_DEBIAN_KERNEL/build-id")
+	for f in vmlinuz vmlinux notes; do
+		run buildid "$KHDR_DEBIAN_KERNEL/$f"
+		assertEquals "buildid $f exit" 0 "$RC"
+		assertEquals "buildid $f (readelf -n says $want)" "$want" "$OUT"
+	done
+}
+
+test_buildid_refuses_what_has_none() {
+	need_artefacts || return
+	run buildid "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "kheaders.tar.xz"
+	run buildid /nonexistent/vmlinuz
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "cannot open /nonexistent/vmlinuz"
+	head -c 3000 "$KHDR_DEBIAN_KERNEL/vmlinuz" > "$SHUNIT_TMPDIR/cut" 2>/dev/null ||
+		head -c 3000 /dev/urandom > "$SHUNIT_TMPDIR/cut"
+	run buildid "$SHUNIT_TMPDIR/cut"
+	assertEquals 1 "$RC"
+}
+
+. shunit2

@@ -1,0 +1,67 @@
+#!/bin/bash
+# test-extract.sh - extract of the genuine kbuild-made archive gives the
+# tree GNU tar gives, from every container; and extract's own rules.
+. "$(dirname "$0")/lib.sh"
+
+test_extract_matches_tar() {
+	need_artefacts || return
+	local ref
+	ref=$(reference_tree)
+	run extract --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --to "$SHUNIT_TMPDIR/x"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertSameTree "extract vs tar -xJf" "$ref" "$SHUNIT_TMPDIR/x"
+	# The archive has symlinks; they must be links, not copies.
+	assertTrue "symlinks kept" "[ -L '$SHUNIT_TMPDIR/x/include/dt-bindings/input/linux-event-codes.h' ]"
+	assertEquals "mtime kept" "$(stat -c %Y "$ref/include/linux/kconfig.h")" \
+		"$(stat -c %Y "$SHUNIT_TMPDIR/x/include/linux/kconfig.h")"
+	assertEquals "directory mtime kept" "$(stat -c %Y "$ref/include/linux")" \
+		"$(stat -c %Y "$SHUNIT_TMPDIR/x/include/linux")"
+}
+
+test_every_module_container_gives_the_same_tree() {
+	need_artefacts || return
+	local ref f
+	ref=$(reference_tree)
+	for f in kheaders.ko kheaders.ko.xz kheaders.ko.zst kheaders.ko.gz; do
+		run extract --archive "$KHDR_ARTEFACTS/$f" --to "$SHUNIT_TMPDIR/$f"
+		assertEquals "$f exit: $ERR" 0 "$RC"
+		assertSameTree "$f" "$ref" "$SHUNIT_TMPDIR/$f"
+	done
+}
+
+test_extract_unprivileged() {
+	need_artefacts || return
+	command -v setpriv >/dev/null || { skip_test "setpriv missing"; return; }
+	[ "$(id -u)" = 0 ] || { skip_test "needs root to switch to nobody"; return; }
+	local d
+	d=$(mktemp -d /tmp/khdr-unpriv.XXXXXX)
+	chmod 0755 "$d"
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$d/"
+	cp "$KHDR" "$d/khdr-cache"
+	mkdir "$d/out" && chown nobody "$d/out"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$d/khdr-cache" extract --archive "$d/kheaders.tar.xz" --to "$d/out/tree" 2>"$d/err"
+	assertEquals "exit as nobody: $(cat "$d/err")" 0 $?
+	assertEquals "owned by nobody" nobody "$(stat -c %U "$d/out/tree/include/linux/kconfig.h")"
+	assertSameTree "unprivileged" "$(reference_tree)" "$d/out/tree"
+	# A symlink planted at DIR is refused, its target untouched.
+	mkdir "$d/victim" && chown nobody "$d/victim"
+	ln -s "$d/victim" "$d/out/planted"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$d/khdr-cache" extract --archive "$d/kheaders.tar.xz" --to "$d/out/planted" 2>"$d/err"
+	assertEquals "planted symlink refused" 1 $?
+	assertContains "$(cat "$d/err")" "symlink"
+	assertEquals "victim untouched" "" "$(ls -A "$d/victim")"
+	rm -rf "$d"
+}
+
+test_extract_from_sysfs_by_default() {
+	need_artefacts || return
+	make_fixture
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/kheaders.tar.xz"
+	run extract $FXOPTS --to "$SHUNIT_TMPDIR/fromsys"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertSameTree "sysfs" "$(reference_tree)" "$SHUNIT_TMPDIR/fromsys"
+}
+
+. shunit2

@@ -1,0 +1,106 @@
+#!/bin/bash
+# test-hostile.sh - archives no kernel makes, built by tests/lib/mk-hostile.py:
+# each is refused (or sanitised) with a clear message, nothing appears
+# outside the target, and install leaves no staging directory behind.
+. "$(dirname "$0")/lib.sh"
+
+oneTimeSetUp() {
+	H=$SHUNIT_TMPDIR/hostile
+	VICTIM=$H/victim
+	mkdir -p "$VICTIM"
+	echo secret > "$VICTIM/secret"
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" "$H" "$VICTIM"
+}
+
+setUp() {
+	rm -rf "$H/target"
+}
+
+victim_untouched() {
+	assertEquals "$1: nothing written outside the target" "secret" "$(ls "$VICTIM")"
+	assertEquals "$1: victim file intact" secret "$(cat "$VICTIM/secret")"
+}
+
+refused() {  # archive, words the message must contain...
+	local a=$1
+	shift
+	run extract --archive "$H/$a.tar.xz" --to "$H/target"
+	assertEquals "$a: exit ($ERR)" 1 "$RC"
+	for w in "$@"; do
+		assertContains "$a: message" "$ERR" "$w"
+	done
+	assertContains "$a: message names the file" "$ERR" "$a.tar.xz"
+	victim_untouched "$a"
+}
+
+test_absolute_path() { refused absolute "absolute path"; }
+test_dotdot_escape() { refused dotdot "'..' component"; }
+test_symlink_absolute_then_write_through() {
+	refused symlink-abs "absolute symlink target"
+	assertFalse "no link made" "[ -L '$H/target/esc' ]"
+}
+test_symlink_relative_escape() { refused symlink-rel "leaves the tree"; }
+test_write_through_inside_symlink() {
+	refused symlink-through "symlink"
+	assertFalse "nothing written through the link" "[ -e '$H/target/sub/through' ]"
+}
+test_hardlink_outside() {
+	refused hardlink-outside "hard link" "absolute path"
+	refused hardlink-dotdot "hard link" "'..' component"
+	refused hardlink-unknown "not an earlier regular file"
+	assertEquals "secret has one link" 1 "$(stat -c %h "$VICTIM/secret")"
+}
+test_hardlink_inside_works() {
+	run extract --archive "$H/hardlink-good.tar.xz" --to "$H/target"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "same inode" "$(stat -c %i "$H/target/ok.h")" "$(stat -c %i "$H/target/h")"
+}
+test_device_nodes_skipped() {
+	run extract --archive "$H/device.tar.xz" --to "$H/target"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertContains "$ERR" "dev-null: device node skipped"
+	assertContains "$ERR" "fifo: FIFO skipped"
+	assertEquals "only the regular file" "ok.h" "$(ls -A "$H/target")"
+}
+test_modes_sanitised() {
+	run extract --archive "$H/modes.tar.xz" --to "$H/target"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertContains "$ERR" "d/suid: mode 4755 masked to 0755"
+	assertEquals "setuid dropped" 755 "$(stat -c %a "$H/target/d/suid")"
+	assertEquals "setgid dropped" 755 "$(stat -c %a "$H/target/d/sgid")"
+	assertEquals "world write dropped" 644 "$(stat -c %a "$H/target/d/world")"
+	assertEquals "sticky, world write dropped" 755 "$(stat -c %a "$H/target/d")"
+}
+test_pax_size_beyond_data() { refused paxsize "truncated"; }
+test_truncated_xz() { refused truncated "truncated"; }
+test_garbage() {
+	refused garbage "unrecognised format"
+	refused garbage-xz "corrupt"
+	refused notar "not a tar archive"
+}
+
+# Through install (with --force, past verification): the staging
+# directory goes, no entry, no link.
+test_install_cleans_up_after_hostile_input() {
+	need_artefacts || return
+	make_fixture
+	local a
+	for a in absolute dotdot symlink-abs symlink-rel hardlink-outside paxsize truncated garbage-xz notar; do
+		run install $FXOPTS --force --archive "$H/$a.tar.xz"
+		assertEquals "$a: exit ($ERR)" 1 "$RC"
+		assertNothingInstalled "$a"
+		victim_untouched "$a"
+	done
+}
+
+test_limits() {
+	run extract --max-entries 50 --archive "$H/whole.tar.xz" --to "$H/target"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "more than 50 members"
+	rm -rf "$H/target"
+	run extract --max-bytes 100K --archive "$H/whole.tar.xz" --to "$H/target"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "--max-bytes"
+}
+
+. shunit2

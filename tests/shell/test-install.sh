@@ -1,0 +1,270 @@
+#!/bin/bash
+# test-install.sh - install against fixture machines (--root/--sysfs/
+# --procfs) with the genuine kbuild-made archive and module.
+. "$(dirname "$0")/lib.sh"
+
+setUp() {
+	need_artefacts || return
+	make_fixture
+}
+
+key() { echo "$REL@$FX_BUILD_ID"; }
+
+test_install_from_archive() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "link" "/var/cache/khdr/$(key)" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertSameTree "installed tree" "$(reference_tree)" "$(entry_dir)"
+	assertEquals fingerprint "$(stamp_field verified)"
+	assertEquals "$REL" "$(stamp_field release)"
+	assertEquals "$FX_BUILD_ID" "$(stamp_field build_id)"
+	assertEquals argument "$(stamp_field source)"
+	assertEquals "$(stat -c %s "$KHDR_ARTEFACTS/kheaders.tar.xz")" "$(stamp_field archive_size)"
+	assertEquals "cache mode" 755 "$(stat -c %a "$FX/root/var/cache/khdr")"
+	assertEquals "no staging left" "" "$(ls -A "$FX/root/var/cache/khdr" | grep '^\.')"
+	assertContains "$OUT" "installed $(key)"
+}
+
+# One fixture per source of DESIGN.md section 5; all give the same tree.
+install_from() {  # what-to-set-up expected-source expected-level
+	make_fixture
+	case $1 in
+	ko|ko.xz|ko.zst|ko.gz) OPTS="--archive $KHDR_ARTEFACTS/kheaders.$1" ;;
+	sysfs-builtin) cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"; OPTS= ;;
+	sysfs-module)
+		cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
+		mkdir -p "$FX/sys/module/kheaders"; OPTS= ;;
+	module-file)
+		mkdir -p "$FX/root/lib/modules/$REL/kernel/kernel"
+		cp "$KHDR_ARTEFACTS/kheaders.ko.xz" "$FX/root/lib/modules/$REL/kernel/kernel/"
+		echo "kernel/kernel/kheaders.ko.xz:" > "$FX/root/lib/modules/$REL/modules.dep"
+		OPTS= ;;
+	module-updates)
+		mkdir -p "$FX/root/lib/modules/$REL/updates"
+		cp "$KHDR_ARTEFACTS/kheaders.ko" "$FX/root/lib/modules/$REL/updates/"
+		OPTS= ;;
+	staged)
+		mkdir -p "$FX/root/run/khdr"
+		cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/root/run/khdr/$FX_BUILD_ID.tar.xz"
+		cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"   # staged wins
+		OPTS= ;;
+	esac
+	run install $FXOPTS $OPTS
+	assertEquals "$1: exit: $ERR" 0 "$RC"
+	assertSameTree "$1" "$(reference_tree)" "$(entry_dir)"
+	assertEquals "$1: source" "$2" "$(stamp_field source)"
+	assertEquals "$1: verified" "$3" "$(stamp_field verified)"
+}
+
+test_every_source_gives_the_same_tree() {
+	need_artefacts && need_debian_kernel || return
+	install_from ko argument fingerprint
+	install_from ko.xz argument fingerprint
+	install_from ko.zst argument fingerprint
+	install_from ko.gz argument fingerprint
+	install_from sysfs-builtin "sysfs (built in)" builtin
+	install_from sysfs-module "sysfs (module)" fingerprint
+	install_from module-file "module file" fingerprint
+	install_from module-updates "module file" fingerprint
+	install_from staged "staged copy" fingerprint
+}
+
+test_warm_path_does_not_open_the_archive() {
+	need_artefacts && need_debian_kernel || return
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
+	run install $FXOPTS
+	assertEquals "first: $ERR" 0 "$RC"
+	local created inode
+	created=$(stamp_field created)
+	inode=$(stat -c %i "$(entry_dir)")
+	# Without the archive, only the warm path can succeed.
+	rm "$FX/sys/kernel/kheaders.tar.xz"
+	run install $FXOPTS
+	assertEquals "warm: $ERR" 0 "$RC"
+	assertContains "$OUT" "up to date"
+	assertEquals "same entry" "$inode" "$(stat -c %i "$(entry_dir)")"
+	assertEquals "not re-extracted" "$created" "$(stamp_field created)"
+	# And with no archive and no entry, a clear error.
+	rm "$FX/root/lib/modules/$REL/build"
+	rm -rf "$FX/root/var/cache/khdr/$(key)"
+	run install $FXOPTS
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "no headers archive"
+	assertContains "$ERR" "pass --archive FILE"
+}
+
+test_relink_existing_entry_without_extracting() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	local created
+	created=$(stamp_field created)
+	rm "$FX/root/lib/modules/$REL/build"
+	sleep 1
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "relinked, not re-extracted" "$created" "$(stamp_field created)"
+}
+
+test_kernel_without_build_id_keys_by_crc64() {
+	need_artefacts || return
+	rm -f "$FX/sys/kernel/notes"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "exit: $ERR" 0 "$RC"
+	local link
+	link=$(readlink "$FX/root/lib/modules/$REL/build")
+	assertTrue "key $link" "echo '$link' | grep -Eq '^/var/cache/khdr/$REL@crc64-[0-9a-f]{16}\$'"
+	assertEquals "" "$(stamp_field build_id)"
+	assertEquals "${link##*crc64-}" "$(stamp_field archive_crc64)"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.ko"
+	assertEquals "same archive in a module: up to date" 0 "$RC"
+	assertContains "$OUT" "up to date"
+}
+
+test_release_mismatch_refused() {
+	need_artefacts || return
+	sed -i "s/^Linux version $REL /Linux version 6.1.999 /" "$FX/proc/version"
+	for a in kheaders.tar.xz kheaders.ko; do
+		run install $FXOPTS --kernel-release 6.1.999 --archive "$KHDR_ARTEFACTS/$a"
+		assertEquals "$a: exit" 1 "$RC"
+		assertContains "$a names the field" "$ERR" "release"
+		assertContains "$a names expected" "$ERR" "'6.1.999'"
+		assertContains "$a names found" "$ERR" "'$REL'"
+		REL=6.1.999 assertNothingInstalled "$a"
+	done
+	run install $FXOPTS --kernel-release 6.1.999 --archive "$KHDR_ARTEFACTS/kheaders.ko"
+	assertContains "module: vermagic checked first" "$ERR" "vermagic"
+}
+
+test_compiler_mismatch_refused_then_forced() {
+	need_artefacts || return
+	sed -i "s/($(compile_field LINUX_COMPILER | sed 's/[][\.*^$/]/\\&/g'))/(clang version 16.0.6)/" "$FX/proc/version"
+	assertContains "fixture changed" "$(cat "$FX/proc/version")" "clang version 16.0.6"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "LINUX_COMPILER"
+	assertContains "$ERR" "'clang version 16.0.6'"
+	assertContains "$ERR" "'$(compile_field LINUX_COMPILER)'"
+	assertContains "$ERR" "--force"
+	assertNothingInstalled compiler
+	run install $FXOPTS --force --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "forced: $ERR" 0 "$RC"
+	assertContains "$ERR" "warning"
+	assertEquals forced "$(stamp_field verified)"
+}
+
+# The genuine tree with a khdr-manifest in front, as kernel/'s packer makes.
+manifest_archive() {  # build-id
+	local d=$SHUNIT_TMPDIR/manifest.$1
+	rm -rf "$d" && cp -a "$(reference_tree)" "$d"
+	printf 'format=1\nrelease=%s\narch=x86_64\nbuild_id=%s\nkbuild=no\n' "$REL" "$1" > "$d/khdr-manifest"
+	tar -cJf "$d.tar.xz" -C "$d" khdr-manifest include arch
+	echo "$d.tar.xz"
+}
+
+test_build_id_verification() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --archive "$(manifest_archive 0123456789abcdef0123456789abcdef01234567)"
+	assertEquals "wrong build ID: exit" 1 "$RC"
+	assertContains "$ERR" "build ID"
+	assertContains "$ERR" "'0123456789abcdef0123456789abcdef01234567'"
+	assertContains "$ERR" "'$FX_BUILD_ID'"
+	assertNothingInstalled build-id
+	# Even a wrong compiler does not matter when the build ID matches? It
+	# does: every check that can be made is made.  Keep /proc/version sane.
+	run install $FXOPTS --archive "$(manifest_archive "$FX_BUILD_ID")"
+	assertEquals "right build ID: $ERR" 0 "$RC"
+	assertEquals build-id "$(stamp_field verified)"
+	assertEquals "manifest kept in the tree" "$FX_BUILD_ID" \
+		"$(sed -n 's/^build_id=//p' "$(entry_dir)/khdr-manifest")"
+}
+
+test_foreign_build_left_alone() {
+	need_artefacts && need_debian_kernel || return
+	local b=$FX/root/lib/modules/$REL/build
+	mkdir -p "$b/include" && echo distro > "$b/Makefile"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "not ours"
+	assertContains "$ERR" "--force"
+	assertEquals "foreign tree intact" distro "$(cat "$b/Makefile")"
+	assertEquals "nothing extracted" "" "$(ls -A "$FX/root/var/cache/khdr" 2>/dev/null | grep -v '^lock$')"
+	rm -rf "$b" && ln -s /usr/src/linux-headers-$REL "$b"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertEquals "foreign link intact" "/usr/src/linux-headers-$REL" "$(readlink "$b")"
+	rm "$b" && mkdir -p "$b" && echo distro > "$b/Makefile"
+	run install $FXOPTS --force --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "forced: $ERR" 0 "$RC"
+	assertEquals "/var/cache/khdr/$(key)" "$(readlink "$b")"
+	assertEquals "foreign tree kept aside" distro "$(cat "$b.khdr-orig/Makefile")"
+}
+
+test_unsafe_cache_dir_refused() {
+	need_artefacts || return
+	mkdir -p "$FX/root/var/cache/khdr"
+	chmod 0777 "$FX/root/var/cache/khdr"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "CVE-2024-2313"
+	assertContains "$ERR" "chmod 0755"
+	assertNothingInstalled world-writable
+	rmdir "$FX/root/var/cache/khdr"
+	mkdir "$SHUNIT_TMPDIR/elsewhere.$$"
+	ln -s "$SHUNIT_TMPDIR/elsewhere.$$" "$FX/root/var/cache/khdr"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "symlink"
+	assertEquals "nothing written through the link" "" "$(ls -A "$SHUNIT_TMPDIR/elsewhere.$$")"
+	if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+		rm "$FX/root/var/cache/khdr" && mkdir -m 0755 "$FX/root/var/cache/khdr"
+		chown nobody "$FX/root/var/cache/khdr"
+		run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+		assertEquals "owned by another user" 1 "$RC"
+		assertContains "$ERR" "must be owned by root"
+	fi
+}
+
+test_dry_run_changes_nothing() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --dry-run --archive "$KHDR_ARTEFACTS/kheaders.ko"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertContains "$OUT" "would install $(key)"
+	assertContains "$OUT" "verified: fingerprint"
+	assertEquals "root untouched" "" "$(ls -A "$FX/root")"
+}
+
+test_failed_install_keeps_old_state() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals 0 "$RC"
+	local before
+	before=$(cd "$(entry_dir)" && find . -type f | wc -l)
+	head -c 2000000 "$KHDR_ARTEFACTS/kheaders.tar.xz" > "$SHUNIT_TMPDIR/cut.tar.xz"
+	run install $FXOPTS --force --archive "$SHUNIT_TMPDIR/cut.tar.xz"
+	assertEquals "truncated: exit" 1 "$RC"
+	assertContains "$ERR" "truncated"
+	assertContains "$ERR" "cut.tar.xz"
+	assertEquals "link unchanged" "/var/cache/khdr/$(key)" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertEquals "old entry intact" "$before" "$(cd "$(entry_dir)" && find . -type f | wc -l)"
+	assertEquals "no staging left" "" "$(ls -A "$FX/root/var/cache/khdr" | grep '^\.')"
+}
+
+test_concurrent_installs_extract_once() {
+	need_artefacts && need_debian_kernel || return
+	local i pids=()
+	for i in 1 2 3 4; do
+		"$KHDR" install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" \
+			> "$SHUNIT_TMPDIR/par.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in 0 1 2 3; do
+		wait "${pids[$i]}"
+		assertEquals "install $i: $(cat "$SHUNIT_TMPDIR/par.$((i + 1))")" 0 $?
+	done
+	assertEquals "one extraction" 1 "$(cat "$SHUNIT_TMPDIR"/par.* | grep -c '^installed')"
+	assertEquals "one entry" "$(key)" "$(ls "$FX/root/var/cache/khdr" | grep -v '^lock$')"
+	assertSameTree concurrent "$(reference_tree)" "$(entry_dir)"
+}
+
+. shunit2
