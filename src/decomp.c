@@ -81,12 +81,13 @@ static int gz_init(struct decoder *d, struct khdr_err *e)
 	return 0;
 }
 
-static int gz_run(struct decoder *d, size_t *produced, struct khdr_err *e)
+static int gz_run(struct decoder *d, uint8_t *out, size_t size,
+		  size_t *produced, struct khdr_err *e)
 {
 	z_stream *z = d->state;
 
-	z->next_out = d->out;
-	z->avail_out = (uInt)d->out_size;
+	z->next_out = out;
+	z->avail_out = (uInt)size;
 	while (z->avail_out && !d->done) {
 		int r = refill(d, e), ret;
 
@@ -104,13 +105,14 @@ static int gz_run(struct decoder *d, size_t *produced, struct khdr_err *e)
 		else if (ret != Z_OK)
 			return err_set(e, EBADMSG, "gzip data is corrupt (%d)", ret);
 	}
-	*produced = d->out_size - z->avail_out;
+	*produced = size - z->avail_out;
 	return 0;
 }
 
 static void gz_end(struct decoder *d)
 {
 	inflateEnd(d->state);
+	free(d->state);
 }
 #endif
 
@@ -123,9 +125,10 @@ static int zstd_init(struct decoder *d, struct khdr_err *e)
 	return 0;
 }
 
-static int zstd_run(struct decoder *d, size_t *produced, struct khdr_err *e)
+static int zstd_run(struct decoder *d, uint8_t *buf, size_t size,
+		    size_t *produced, struct khdr_err *e)
 {
-	ZSTD_outBuffer out = { d->out, d->out_size, 0 };
+	ZSTD_outBuffer out = { buf, size, 0 };
 
 	while (out.pos < out.size && !d->done) {
 		ZSTD_inBuffer in;
@@ -194,29 +197,28 @@ int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
 	return r;
 }
 
-int decoder_fill(struct decoder *d, const uint8_t **p, size_t *n,
+int decoder_read(struct decoder *d, uint8_t *buf, size_t size, size_t *n,
 		 struct khdr_err *e)
 {
 	size_t produced = 0;
 	int r;
 
-	*p = d->out;
 	*n = 0;
 	if (d->done)
 		return 0;
 	switch (d->fmt) {
 #ifdef HAVE_ZLIB
 	case COMP_GZIP:
-		r = gz_run(d, &produced, e);
+		r = gz_run(d, buf, size, &produced, e);
 		break;
 #endif
 #ifdef HAVE_ZSTD
 	case COMP_ZSTD:
-		r = zstd_run(d, &produced, e);
+		r = zstd_run(d, buf, size, &produced, e);
 		break;
 #endif
 	default:
-		r = xz_dec_run(d, &produced, e);
+		r = xz_dec_run(d, buf, size, &produced, e);
 		break;
 	}
 	if (r < 0)
@@ -224,6 +226,13 @@ int decoder_fill(struct decoder *d, const uint8_t **p, size_t *n,
 	d->total_out += produced;
 	*n = produced;
 	return 0;
+}
+
+int decoder_fill(struct decoder *d, const uint8_t **p, size_t *n,
+		 struct khdr_err *e)
+{
+	*p = d->out;
+	return decoder_read(d, d->out, d->out_size, n, e);
 }
 
 void decoder_end(struct decoder *d)

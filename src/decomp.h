@@ -43,6 +43,10 @@ int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
 int decoder_fill(struct decoder *d, const uint8_t **p, size_t *n,
 		 struct khdr_err *e);
 
+/* The same into a caller's buffer (a decoder thread fills a ring). */
+int decoder_read(struct decoder *d, uint8_t *buf, size_t size, size_t *n,
+		 struct khdr_err *e);
+
 void decoder_end(struct decoder *d);
 
 /* Decompress a whole buffer into a new one of at most max bytes. */
@@ -54,7 +58,8 @@ int xz_uncompressed_size(struct input *in, uint64_t *size);
 
 /* xz.c: the per-format hooks decomp.c dispatches to. */
 int xz_dec_init(struct decoder *d, struct khdr_err *e);
-int xz_dec_run(struct decoder *d, size_t *produced, struct khdr_err *e);
+int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
+	       size_t *produced, struct khdr_err *e);
 void xz_dec_end(struct decoder *d);
 
 #endif

@@ -8,14 +8,14 @@
 
 #include "decomp.h"
 #include "path.h"
+#include "prefetch.h"
 #include "tar.h"
 #include "unpack.h"
 
-#define DECODE_CHUNK (1u << 20)
-
 struct feed {
 	struct decoder dec;
-	uint64_t max_bytes;
+	struct prefetch *ahead;
+	uint64_t total, max_bytes;
 };
 
 /* The tar reader's byte supply, capped so a bomb stops early. */
@@ -23,11 +23,12 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
 		     struct khdr_err *e)
 {
 	struct feed *f = ctx;
-	int r = decoder_fill(&f->dec, p, n, e);
+	int r = prefetch_fill(f->ahead, p, n, e);
 
 	if (r < 0)
 		return r;
-	if (f->dec.total_out > f->max_bytes)
+	f->total += *n;
+	if (f->total > f->max_bytes)
 		return err_set(e, EFBIG,
 			       "archive expands to more than %llu bytes (--max-bytes)",
 			       (unsigned long long)f->max_bytes);
@@ -162,14 +163,20 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 		if (r < 0)
 			return r;
 	}
-	r = decoder_init(&f.dec, COMP_XZ, in, DECODE_CHUNK, e);
+	r = decoder_init(&f.dec, COMP_XZ, in, 4096, e);
 	if (r < 0)
 		return r;
+	r = prefetch_start(&f.ahead, &f.dec, e);
+	if (r < 0) {
+		decoder_end(&f.dec);
+		return r;
+	}
 	tar_init(&t, feed_fill, &f);
 	r = each_member(&t, x, v, st, e);
 	tar_free(&t);
 	if (r == 0)
 		r = drain(&f, e);
+	prefetch_stop(f.ahead);
 	if (r == 0 && input_finish(in) < 0)
 		r = err_set(e, EIO, "read error at the end of the archive");
 	decoder_end(&f.dec);

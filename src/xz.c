@@ -54,13 +54,14 @@ static int xz_error(lzma_ret ret, struct khdr_err *e)
 }
 
 /* Decode until the output buffer is full or the stream ends. */
-int xz_dec_run(struct decoder *d, size_t *produced, struct khdr_err *e)
+int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
+	       size_t *produced, struct khdr_err *e)
 {
 	lzma_stream *s = d->state;
 	lzma_ret ret;
 
-	s->next_out = d->out;
-	s->avail_out = d->out_size;
+	s->next_out = out;
+	s->avail_out = size;
 	while (s->avail_out && !d->done) {
 		if (!d->avail_in && !d->in_eof) {
 			int r = input_next(d->in, &d->next_in, &d->avail_in);
@@ -80,7 +81,7 @@ int xz_dec_run(struct decoder *d, size_t *produced, struct khdr_err *e)
 		else if (ret != LZMA_OK)
 			return xz_error(ret, e);
 	}
-	*produced = d->out_size - s->avail_out;
+	*produced = size - s->avail_out;
 	return 0;
 }
 

@@ -84,4 +84,16 @@ test_buildid_refuses_what_has_none() {
 	assertEquals 1 "$RC"
 }
 
+test_make_install_honours_destdir_and_prefix() {
+	local b d
+	b=$(dirname "$KHDR")
+	d=$SHUNIT_TMPDIR/destdir
+	[ -f "$b/Makefile" ] || { skip_test "no Makefile next to $KHDR"; return; }
+	make -s -C "$b" install DESTDIR="$d" prefix=/usr > "$SHUNIT_TMPDIR/make.out" 2>&1
+	assertEquals "make install: $(tail -5 "$SHUNIT_TMPDIR/make.out")" 0 $?
+	assertTrue "binary in sbindir" "[ -x '$d/usr/sbin/khdr-cache' ]"
+	assertTrue "man page" "[ -f '$d/usr/share/man/man8/khdr-cache.8' ]"
+	assertEquals "nothing outside DESTDIR/usr" "usr" "$(ls "$d")"
+}
+
 . shunit2

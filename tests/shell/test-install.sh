@@ -250,6 +250,31 @@ test_failed_install_keeps_old_state() {
 	assertEquals "no staging left" "" "$(ls -A "$FX/root/var/cache/khdr" | grep '^\.')"
 }
 
+test_full_disk_refused_before_writing() {
+	need_artefacts && need_debian_kernel || return
+	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "first install: $ERR" 0 "$RC"
+	local old
+	old=$(readlink "$FX/root/lib/modules/$REL/build")
+	# The cache on an 8 MiB tmpfs, too small for the 30 MiB tree.
+	mkdir "$SHUNIT_TMPDIR/keep" && mv "$FX/root/var/cache/khdr" "$SHUNIT_TMPDIR/keep/"
+	unshare -m bash -c '
+		mkdir -p "$1/root/var/cache/khdr" &&
+		mount -t tmpfs -o size=8m,mode=0755 tmpfs "$1/root/var/cache/khdr" || exit 99
+		shift
+		"$@"' _ "$FX" "$KHDR" install $FXOPTS --force \
+		--archive "$KHDR_ARTEFACTS/kheaders.ko" > "$SHUNIT_TMPDIR/out" 2>&1
+	RC=$?
+	[ $RC = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	assertEquals "exit: $(cat "$SHUNIT_TMPDIR/out")" 1 "$RC"
+	assertContains "$(cat "$SHUNIT_TMPDIR/out")" "not enough free space"
+	assertContains "$(cat "$SHUNIT_TMPDIR/out")" "KiB are free"
+	assertEquals "link untouched" "$old" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertEquals "the tmpfs held nothing afterwards (it is gone with the namespace)" \
+		"" "$(ls -A "$FX/root/var/cache/khdr")"
+}
+
 test_concurrent_installs_extract_once() {
 	need_artefacts && need_debian_kernel || return
 	local i pids=()

@@ -43,7 +43,7 @@ static void header(struct buf *b, const char *name, char type, uint64_t size,
 	snprintf((char *)h + 100, 8, "%07o", type == '5' ? 0755 : 0644);
 	snprintf((char *)h + 108, 8, "%07o", 0);
 	snprintf((char *)h + 116, 8, "%07o", 0);
-	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size & 077777777777ULL);
 	snprintf((char *)h + 136, 12, "%011o", 1700000000);
 	h[156] = (uint8_t)type;
 	if (link)
@@ -123,9 +123,7 @@ static int list(const struct buf *b, size_t chunk, char *out, size_t size,
 	while ((r = tar_next(&t, &en, e)) == 1) {
 		char data[256];
 		size_t len = 0;
-		int n = snprintf(out + strlen(out), size - strlen(out), "%d:%s", en->type, en->path);
-
-		(void)n;
+		snprintf(out + strlen(out), size - strlen(out), "%d:%s", en->type, en->path);
 		if (en->type == ENTRY_SYMLINK || en->type == ENTRY_HARDLINK)
 			snprintf(out + strlen(out), size - strlen(out), "->%s", en->link);
 		for (;;) {
