@@ -84,6 +84,15 @@ test_buildid_refuses_what_has_none() {
 	assertEquals 1 "$RC"
 }
 
+test_configure_names_the_missing_package() {
+	[ -x "$KHDR_SRCDIR/configure" ] || { skip_test "no configure script (run autoreconf -fi)"; return; }
+	local d=$SHUNIT_TMPDIR/conf
+	mkdir -p "$d"
+	(cd "$d" && PKG_CONFIG_LIBDIR=/nonexistent "$KHDR_SRCDIR/configure" > out 2>&1)
+	assertNotEquals "configure fails without liblzma" 0 $?
+	assertContains "$(cat "$d/out")" "install liblzma-dev"
+}
+
 test_make_install_honours_destdir_and_prefix() {
 	local b d
 	b=$(dirname "$KHDR")

@@ -106,6 +106,22 @@ test_relink_existing_entry_without_extracting() {
 	assertEquals "relinked, not re-extracted" "$created" "$(stamp_field created)"
 }
 
+# A rebuilt kernel with the same release string (the case BCC's /tmp reuse
+# gets wrong): a new build ID means a new entry and the link moves to it.
+test_rebuilt_kernel_same_release_gets_new_entry() {
+	need_artefacts && need_debian_kernel || return
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "first: $ERR" 0 "$RC"
+	local old=$FX_BUILD_ID new=00112233445566778899aabbccddeeff00112233
+	python3 -c 'import struct,sys; d=bytes.fromhex(sys.argv[1]); sys.stdout.buffer.write(struct.pack("<III",4,len(d),3)+b"GNU\0"+d)' \
+		"$new" > "$FX/sys/kernel/notes"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "rebuilt: $ERR" 0 "$RC"
+	assertContains "$OUT" "installed $REL@$new"
+	assertEquals "link moved" "/var/cache/khdr/$REL@$new" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertTrue "old entry kept for prune" "[ -f '$FX/root/var/cache/khdr/$REL@$old/.khdr-stamp' ]"
+}
+
 test_kernel_without_build_id_keys_by_crc64() {
 	need_artefacts || return
 	rm -f "$FX/sys/kernel/notes"
