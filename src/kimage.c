@@ -55,9 +55,9 @@ static int stream_elf_build_id(struct bstream *b, struct build_id *id,
 
 	r = bs_read(b, hdr, sizeof(hdr), &eof, e);
 	if (r < 0 || eof || elf_parse_header(&elf, hdr, sizeof(hdr)) < 0)
-		return r < 0 ? r : err_set(e, ENOEXEC, "the decompressed kernel is not an ELF file");
+		return r < 0 ? r : err_set(e, ENOEXEC, "the decompressed payload is not an ELF file");
 	if (elf.phnum == 0 || elf.phnum > PHDR_MAX || elf.phoff < sizeof(hdr))
-		return err_set(e, EBADMSG, "the kernel ELF has no usable program headers");
+		return err_set(e, EBADMSG, "an ELF file without program headers: not a vmlinux");
 	tab = malloc((size_t)elf.phnum * elf.phentsize);
 	if (!tab)
 		return err_set(e, ENOMEM, "out of memory");

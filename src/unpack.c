@@ -182,11 +182,13 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 	decoder_end(&f.dec);
 	if (r == 0 && st->members == 0)
 		r = err_set(e, EBADMSG, "the archive is empty");
-	if (r == -EPIPE || r == -EBADMSG) {
+	if (r == -EPIPE || r == -EBADMSG || r == -EINVAL || r == -ENAMETOOLONG) {
 		size_t n = strlen(e->msg);
 
-		snprintf(e->msg + n, sizeof(e->msg) - n,
-			 " (a damaged archive, or no kernel headers archive)");
+		snprintf(e->msg + n, sizeof(e->msg) - n, "%s",
+			 r == -EPIPE || r == -EBADMSG
+				 ? " (a damaged archive, or no kernel headers archive)"
+				 : " (an unsafe archive: do not use it)");
 	}
 	if (r == 0 && x)
 		r = extract_finish(x, e);
