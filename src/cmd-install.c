@@ -92,10 +92,28 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
 }
 
+/*
+ * Stream the archive through the verifier, and into x unless x is NULL
+ * (--dry-run).  A module's vermagic is checked before the first byte.
+ */
+static int verify_and_unpack(struct install *in, struct extractor *x,
+			     struct verifier *v, struct unpack_stats *st,
+			     struct khdr_err *e)
+{
+	int r;
+
+	verify_init(v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
+	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
+	if (r == 0)
+		r = unpack_archive(&in->src.in, x, v, in->o->max_bytes, st, e);
+	if (r < 0 && r != -EPERM)
+		err_wrap(e, "%s", in->src.path);
+	return r;
+}
+
 /* Extract into staging, verify on the way, commit as in->key. */
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
-	const struct khdr_opts *o = in->o;
 	char staging[64], stamp[8192];
 	struct unpack_stats st;
 	struct extractor x;
@@ -105,13 +123,8 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	r = cache_staging(&in->cache, staging, sizeof(staging), &sfd, e);
 	if (r < 0)
 		return r;
-	extract_init(&x, sfd, o->max_entries, o->max_bytes);
-	verify_init(&v, &in->k, o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
-	r = in->src.is_module ? verify_vermagic(&v, in->src.vermagic, e) : 0;
-	if (r == 0)
-		r = unpack_archive(&in->src.in, &x, &v, o->max_bytes, &st, e);
-	if (r < 0 && r != -EPERM)
-		err_wrap(e, "%s", in->src.path);
+	extract_init(&x, sfd, in->o->max_entries, in->o->max_bytes);
+	r = verify_and_unpack(in, &x, &v, &st, e);
 	if (r == 0) {
 		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
@@ -134,14 +147,10 @@ static int dry_run(struct install *in, struct khdr_err *e)
 {
 	struct unpack_stats st;
 	struct verifier v;
-	int r;
+	int r = verify_and_unpack(in, NULL, &v, &st, e);
 
-	verify_init(&v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
-	r = in->src.is_module ? verify_vermagic(&v, in->src.vermagic, e) : 0;
-	if (r == 0)
-		r = unpack_archive(&in->src.in, NULL, &v, in->o->max_bytes, &st, e);
 	if (r < 0)
-		return r == -EPERM ? r : err_wrap(e, "%s", in->src.path);
+		return r;
 	printf("would install %s from %s %s (verified: %s, %" PRIu64 " members)\n",
 	       in->key, source_kind_name(in->src.kind), in->src.path,
 	       verify_level_name(st.level), st.members);

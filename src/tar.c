@@ -27,11 +27,6 @@ void tar_free(struct tar_reader *t)
 	t->pax = NULL;
 }
 
-uint64_t tar_offset(const struct tar_reader *t)
-{
-	return t->in.offset;
-}
-
 static int truncated(struct khdr_err *e)
 {
 	return err_set(e, EPIPE, "archive is truncated");

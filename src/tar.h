@@ -48,7 +48,4 @@ int tar_data(struct tar_reader *t, const uint8_t **p, size_t *n,
 int tar_read_all(struct tar_reader *t, char *buf, size_t size, size_t *len,
 		 struct khdr_err *e);
 
-/* Stream offset just past the bytes consumed (for messages). */
-uint64_t tar_offset(const struct tar_reader *t);
-
 #endif

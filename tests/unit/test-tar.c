@@ -323,10 +323,6 @@ static int missing_end_marker(void)
 	return 0;
 }
 
-struct xzfeed {
-	struct decoder d;
-};
-
 static int xz_feed(void *ctx, const uint8_t **p, size_t *n, struct khdr_err *e)
 {
 	return decoder_fill(ctx, p, n, e);
