@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* source.c - see source.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,6 +55,18 @@ static bool staged_trusted(const char *path)
 	return true;
 }
 
+static bool is_module_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(*module_suffixes); i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "kheaders.ko%s", module_suffixes[i]);
+		if (strcmp(name, want) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* modules.dep names the module depmod chose: "kernel/kernel/kheaders.ko:". */
 static bool module_from_dep(const char *moddir, char *out, size_t size)
 {
@@ -72,17 +85,9 @@ static bool module_from_dep(const char *moddir, char *out, size_t size)
 		*colon = '\0';
 		base = strrchr(line, '/');
 		base = base ? base + 1 : line;
-		for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(*module_suffixes); i++) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "kheaders.ko%s", module_suffixes[i]);
-			if (strcmp(base, name) == 0 && line[0] != '/' &&
-			    path_fmt(out, size, "%s/%s", moddir, line) == 0 &&
-			    exists(out)) {
-				found = true;
-				break;
-			}
-		}
+		found = is_module_name(base) && line[0] != '/' &&
+			path_fmt(out, size, "%s/%s", moddir, line) == 0 &&
+			exists(out);
 	}
 	fclose(f);
 	return found;
@@ -97,6 +102,48 @@ static bool module_from_dirs(const char *moddir, char *out, size_t size)
 			    exists(out))
 				return true;
 	return false;
+}
+
+/*
+ * Last resort when modules.dep is missing or stale: walk the module tree,
+ * never through symlinks (build, source), at most SEARCH_DEPTH deep and
+ * SEARCH_ENTRIES entries in all, so a huge or looping tree cannot stall
+ * the boot.
+ */
+#define SEARCH_DEPTH 6
+#define SEARCH_ENTRIES 50000
+
+static bool search_dir(const char *dir, int depth, long *budget, char *out,
+		       size_t size)
+{
+	struct dirent *d;
+	bool found = false;
+	DIR *dp = opendir(dir);
+
+	if (!dp)
+		return false;
+	while (!found && (d = readdir(dp)) && --*budget > 0) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (d->d_name[0] == '.' ||
+		    path_fmt(path, sizeof(path), "%s/%s", dir, d->d_name) < 0 ||
+		    lstat(path, &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && is_module_name(d->d_name))
+			found = path_fmt(out, size, "%s", path) == 0;
+		else if (S_ISDIR(st.st_mode) && depth < SEARCH_DEPTH)
+			found = search_dir(path, depth + 1, budget, out, size);
+	}
+	closedir(dp);
+	return found;
+}
+
+static bool module_search(const char *moddir, char *out, size_t size)
+{
+	long budget = SEARCH_ENTRIES;
+
+	return search_dir(moddir, 1, &budget, out, size);
 }
 
 int source_find(struct source *s, const struct khdr_opts *o,
@@ -130,7 +177,8 @@ int source_find(struct source *s, const struct khdr_opts *o,
 	if (path_fmt(moddir, sizeof(moddir), "%s/lib/modules/%s", o->root,
 		     k->release) == 0 &&
 	    (module_from_dep(moddir, module, sizeof(module)) ||
-	     module_from_dirs(moddir, module, sizeof(module)))) {
+	     module_from_dirs(moddir, module, sizeof(module)) ||
+	     module_search(moddir, module, sizeof(module)))) {
 		s->kind = SOURCE_MODULE_FILE;
 		memcpy(s->path, module, sizeof(s->path));
 		return 0;

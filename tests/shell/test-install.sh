@@ -40,6 +40,11 @@ install_from() {  # what-to-set-up expected-source expected-level
 		cp "$KHDR_ARTEFACTS/kheaders.ko.xz" "$FX/root/lib/modules/$REL/kernel/kernel/"
 		echo "kernel/kernel/kheaders.ko.xz:" > "$FX/root/lib/modules/$REL/modules.dep"
 		OPTS= ;;
+	module-search)     # no modules.dep, an unusual directory
+		mkdir -p "$FX/root/lib/modules/$REL/kernel/misc/khdr"
+		cp "$KHDR_ARTEFACTS/kheaders.ko.zst" "$FX/root/lib/modules/$REL/kernel/misc/khdr/"
+		ln -s . "$FX/root/lib/modules/$REL/source"   # a loop, if followed
+		OPTS= ;;
 	module-updates)
 		mkdir -p "$FX/root/lib/modules/$REL/updates"
 		cp "$KHDR_ARTEFACTS/kheaders.ko" "$FX/root/lib/modules/$REL/updates/"
@@ -67,6 +72,7 @@ test_every_source_gives_the_same_tree() {
 	install_from sysfs-module "sysfs (module)" fingerprint
 	install_from module-file "module file" fingerprint
 	install_from module-updates "module file" fingerprint
+	install_from module-search "module file" fingerprint
 	install_from staged "staged copy" fingerprint
 }
 
