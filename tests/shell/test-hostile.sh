@@ -79,6 +79,25 @@ test_garbage() {
 	refused notar "not a tar archive"
 }
 
+# Kernels before 5.6 have no openat2: the component-by-component walk
+# with O_NOFOLLOW must refuse the same things.
+test_fallback_walk_refuses_the_same() {
+	export KHDR_NO_OPENAT2=1
+	refused symlink-through "symlink"
+	assertFalse "nothing written through the link" "[ -e '$H/target/sub/through' ]"
+	rm -rf "$H/target"
+	refused symlink-rel "leaves the tree"
+	rm -rf "$H/target"
+	refused dotdot "'..' component"
+	unset KHDR_NO_OPENAT2
+	if [ -n "${KHDR_ARTEFACTS:-}" ]; then
+		KHDR_NO_OPENAT2=1 "$KHDR" -q extract --archive "$KHDR_ARTEFACTS/kheaders.ko.xz" \
+			--to "$SHUNIT_TMPDIR/walk"
+		assertEquals "genuine archive through the walk" 0 $?
+		assertSameTree walk "$(reference_tree)" "$SHUNIT_TMPDIR/walk"
+	fi
+}
+
 # Through install (with --force, past verification): the staging
 # directory goes, no entry, no link.
 test_install_cleans_up_after_hostile_input() {
