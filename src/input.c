@@ -27,9 +27,16 @@ int input_open_file(struct input *in, int dirfd, const char *path,
 		in->fd = -1;
 		return err_set(e, EINVAL, "%s is not a regular file", path);
 	}
-	/* sysfs reports the true size of kheaders.tar.xz too. */
-	in->size = st.st_size > 0 ? (uint64_t)st.st_size : INPUT_SIZE_UNKNOWN;
+	input_from_fd(in, in->fd, &st);
 	return 0;
+}
+
+void input_from_fd(struct input *in, int fd, const struct stat *st)
+{
+	memset(in, 0, sizeof(*in));
+	in->fd = fd;
+	/* sysfs reports the true size of kheaders.tar.xz too. */
+	in->size = st->st_size > 0 ? (uint64_t)st->st_size : INPUT_SIZE_UNKNOWN;
 }
 
 void input_from_memory(struct input *in, const uint8_t *p, size_t n,

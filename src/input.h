@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "khdr.h"
 
@@ -29,6 +30,9 @@ struct input {
 
 int input_open_file(struct input *in, int dirfd, const char *path,
 		    struct khdr_err *e);
+
+/* Take an open fd of a regular file (checked with st, from fstat). */
+void input_from_fd(struct input *in, int fd, const struct stat *st);
 
 /* Take a buffer; owned (may be NULL) is freed on close. */
 void input_from_memory(struct input *in, const uint8_t *p, size_t n,

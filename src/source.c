@@ -40,18 +40,43 @@ static bool exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* A staged copy is trusted only when root wrote it and nobody else can. */
-static bool staged_trusted(const char *path)
+/* Root wrote it, and nobody else can change it. */
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & 022);
+}
+
+/*
+ * A staged copy counts only when its directory and the file itself are
+ * root's alone; the checks are made on what was opened, without following
+ * a symlink, so nothing can be swapped in between.  Anything else is
+ * ignored with a warning (someone may be planting headers).
+ */
+static bool open_staged(struct source *s, const char *run_dir)
 {
 	struct stat st;
+	int fd;
 
-	if (lstat(path, &st) < 0)
+	if (lstat(run_dir, &st) < 0)
 		return false;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-		log_warn("ignoring %s: not a regular file owned by root and writable only by root",
-			 path);
+	if (!S_ISDIR(st.st_mode) || !root_only(&st)) {
+		log_warn("ignoring staged archives in %s: the directory is not root's alone",
+			 run_dir);
 		return false;
 	}
+	fd = open(s->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("ignoring %s: %s", s->path, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !root_only(&st)) {
+		log_warn("ignoring %s: not a regular file owned by root and writable only by root",
+			 s->path);
+		close(fd);
+		return false;
+	}
+	input_from_fd(&s->in, fd, &st);
 	return true;
 }
 
@@ -162,7 +187,7 @@ int source_find(struct source *s, const struct khdr_opts *o,
 	if (*k->build_id_hex &&
 	    path_fmt(s->path, sizeof(s->path), "%s/%s.tar.xz", o->run_dir,
 		     k->build_id_hex) == 0 &&
-	    exists(s->path) && staged_trusted(s->path)) {
+	    open_staged(s, o->run_dir)) {
 		s->kind = SOURCE_STAGED;
 		return 0;
 	}
@@ -263,7 +288,8 @@ int source_open(struct source *s, struct khdr_err *e)
 	enum comp comp;
 	int r;
 
-	r = input_open_file(&s->in, AT_FDCWD, s->path, e);
+	/* A staged copy was opened (and checked) when it was chosen. */
+	r = s->in.fd >= 0 ? 0 : input_open_file(&s->in, AT_FDCWD, s->path, e);
 	if (r < 0)
 		return r;
 	if (input_pread(&s->in, 0, magic, sizeof(magic)) < 0) {

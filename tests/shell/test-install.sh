@@ -76,6 +76,36 @@ test_every_source_gives_the_same_tree() {
 	install_from staged "staged copy" fingerprint
 }
 
+# A staged copy is used only when root alone could have put it there.
+test_untrusted_staged_copy_ignored() {
+	need_artefacts && need_debian_kernel || return
+	[ "$(id -u)" = 0 ] || { skip_test "needs root to make files owned by others"; return; }
+	local staged=$FX/root/run/khdr/$FX_BUILD_ID.tar.xz
+	mkdir -p "$FX/root/run/khdr"
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$staged"
+	chown nobody "$staged"
+	run install $FXOPTS --dry-run
+	assertEquals "owned by nobody: $ERR" 0 "$RC"
+	assertContains "$ERR" "ignoring $staged"
+	assertContains "falls back to sysfs" "$OUT" "from sysfs (built in)"
+	chown root "$staged" && chmod 0666 "$staged"
+	run install $FXOPTS --dry-run
+	assertContains "world-writable: $ERR" "$ERR" "ignoring $staged"
+	rm "$staged" && ln -s "$KHDR_ARTEFACTS/kheaders.tar.xz" "$staged"
+	run install $FXOPTS --dry-run
+	assertContains "a symlink: $ERR" "$ERR" "ignoring $staged"
+	assertContains "$OUT" "from sysfs (built in)"
+	rm "$staged" && cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$staged" && chmod 1777 "$FX/root/run/khdr"
+	run install $FXOPTS --dry-run
+	assertContains "world-writable directory: $ERR" "$ERR" "not root's alone"
+	assertContains "$OUT" "from sysfs (built in)"
+	chmod 0755 "$FX/root/run/khdr"
+	run install $FXOPTS --dry-run
+	assertEquals "trusted: $ERR" "" "$ERR"
+	assertContains "$OUT" "from staged copy"
+}
+
 test_warm_path_does_not_open_the_archive() {
 	need_artefacts && need_debian_kernel || return
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
