@@ -27,10 +27,10 @@ const char *source_kind_name(enum source_kind k)
 {
 	static const char *const names[] = {
 		[SOURCE_ARGUMENT] = "argument",
-		[SOURCE_STAGED] = "staged copy",
-		[SOURCE_SYSFS_BUILTIN] = "sysfs (built in)",
-		[SOURCE_SYSFS_MODULE] = "sysfs (module)",
-		[SOURCE_MODULE_FILE] = "module file",
+		[SOURCE_STAGED] = "staged",
+		[SOURCE_SYSFS_BUILTIN] = "sysfs-builtin",
+		[SOURCE_SYSFS_MODULE] = "sysfs-module",
+		[SOURCE_MODULE_FILE] = "module-file",
 	};
 	return names[k];
 }

@@ -30,6 +30,7 @@ struct source {
 	struct input in;          /* the .tar.xz bytes */
 };
 
+/* One word, as stamps and messages show it: argument, staged, ... */
 const char *source_kind_name(enum source_kind k);
 
 /* Choose the source; -ENOENT with a message saying where it looked. */

@@ -68,12 +68,12 @@ test_every_source_gives_the_same_tree() {
 	install_from ko.xz argument fingerprint
 	install_from ko.zst argument fingerprint
 	install_from ko.gz argument fingerprint
-	install_from sysfs-builtin "sysfs (built in)" builtin
-	install_from sysfs-module "sysfs (module)" fingerprint
-	install_from module-file "module file" fingerprint
-	install_from module-updates "module file" fingerprint
-	install_from module-search "module file" fingerprint
-	install_from staged "staged copy" fingerprint
+	install_from sysfs-builtin sysfs-builtin builtin
+	install_from sysfs-module sysfs-module fingerprint
+	install_from module-file module-file fingerprint
+	install_from module-updates module-file fingerprint
+	install_from module-search module-file fingerprint
+	install_from staged staged fingerprint
 }
 
 # A staged copy is used only when root alone could have put it there.
@@ -88,22 +88,22 @@ test_untrusted_staged_copy_ignored() {
 	run install $FXOPTS --dry-run
 	assertEquals "owned by nobody: $ERR" 0 "$RC"
 	assertContains "$ERR" "ignoring $staged"
-	assertContains "falls back to sysfs" "$OUT" "from sysfs (built in)"
+	assertContains "falls back to sysfs" "$OUT" "from sysfs-builtin"
 	chown root "$staged" && chmod 0666 "$staged"
 	run install $FXOPTS --dry-run
 	assertContains "world-writable: $ERR" "$ERR" "ignoring $staged"
 	rm "$staged" && ln -s "$KHDR_ARTEFACTS/kheaders.tar.xz" "$staged"
 	run install $FXOPTS --dry-run
 	assertContains "a symlink: $ERR" "$ERR" "ignoring $staged"
-	assertContains "$OUT" "from sysfs (built in)"
+	assertContains "$OUT" "from sysfs-builtin"
 	rm "$staged" && cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$staged" && chmod 1777 "$FX/root/run/khdr"
 	run install $FXOPTS --dry-run
 	assertContains "world-writable directory: $ERR" "$ERR" "not root's alone"
-	assertContains "$OUT" "from sysfs (built in)"
+	assertContains "$OUT" "from sysfs-builtin"
 	chmod 0755 "$FX/root/run/khdr"
 	run install $FXOPTS --dry-run
 	assertEquals "trusted: $ERR" "" "$ERR"
-	assertContains "$OUT" "from staged copy"
+	assertContains "$OUT" "from staged "
 }
 
 test_warm_path_does_not_open_the_archive() {
