@@ -360,6 +360,25 @@ int cache_link_read(struct cache *c, const char *release,
 	return r;
 }
 
+static int foreign_error(const char *release, struct khdr_err *e)
+{
+	return err_set(e, EEXIST,
+		       "lib/modules/%s/build exists and is not ours (a distribution headers package?); "
+		       "leaving it alone (use --force to replace it)", release);
+}
+
+int cache_link_check(struct cache *c, const char *release, bool force,
+		     struct khdr_err *e)
+{
+	char key[CACHE_KEY_MAX];
+	enum link_state state;
+
+	if (!force && cache_link_read(c, release, &state, key, sizeof(key)) == 0 &&
+	    state == LINK_FOREIGN)
+		return foreign_error(release, e);
+	return 0;
+}
+
 /* With --force, a foreign directory is kept, renamed, never deleted. */
 static int move_foreign_dir(int dirfd, const char *release, struct khdr_err *e)
 {
@@ -387,9 +406,7 @@ int cache_link_switch(struct cache *c, const char *release, const char *key,
 			       strerror(-dirfd));
 	r = read_link_at(dirfd, &state, oldkey, sizeof(oldkey));
 	if (r == 0 && state == LINK_FOREIGN && !force)
-		r = err_set(e, EEXIST,
-			    "lib/modules/%s/build exists and is not ours (a distribution headers package?); "
-			    "leaving it alone (use --force to replace it)", release);
+		r = foreign_error(release, e);
 	if (r == 0 && state == LINK_FOREIGN)
 		r = move_foreign_dir(dirfd, release, e);
 	if (r == 0 && path_fmt(target, sizeof(target), LINK_PREFIX "%s", key) < 0)

@@ -66,6 +66,10 @@ int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
 int cache_link_read(struct cache *c, const char *release,
 		    enum link_state *state, char *key, size_t size);
 
+/* Refuse (-EEXIST) a foreign build unless force: before any work. */
+int cache_link_check(struct cache *c, const char *release, bool force,
+		     struct khdr_err *e);
+
 /* Point build at entry key (atomically: symlink + rename). */
 int cache_link_switch(struct cache *c, const char *release, const char *key,
 		      bool force, struct khdr_err *e);

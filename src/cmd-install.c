@@ -157,21 +157,6 @@ static int dry_run(struct install *in, struct khdr_err *e)
 	return 0;
 }
 
-static int refuse_foreign(struct install *in, struct khdr_err *e)
-{
-	char key[CACHE_KEY_MAX];
-	enum link_state state;
-
-	if (in->o->force ||
-	    cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) < 0 ||
-	    state != LINK_FOREIGN)
-		return 0;
-	return err_set(e, EEXIST,
-		       "%s/lib/modules/%s/build exists and is not ours (a distribution headers package?); "
-		       "leaving it alone (use --force to replace it)",
-		       strcmp(in->o->root, "/") ? in->o->root : "", in->k.release);
-}
-
 static int locked_install(struct install *in, struct khdr_err *e)
 {
 	int r = cache_lock(&in->cache, e);
@@ -235,7 +220,8 @@ static int install(struct install *in, struct khdr_err *e)
 	}
 	if (o->dry_run)
 		return dry_run(in, e);
-	r = refuse_foreign(in, e);
+	/* A foreign build is refused before anything is extracted. */
+	r = cache_link_check(&in->cache, in->k.release, o->force, e);
 	if (r < 0)
 		return r;
 	return locked_install(in, e);
