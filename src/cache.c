@@ -66,12 +66,15 @@ int cache_open(struct cache *c, const char *root, bool create,
 	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") ? root : "",
 		 KHDR_CACHE_DIR);
 	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->rootfd < 0)
-		return err_set(e, errno, "cannot open root %s: %s", root,
-			       strerror(errno));
+	if (c->rootfd < 0) {
+		r = -errno;
+		return err_set(e, r, "cannot open root %s: %s%s", root, strerror(-r),
+			       r == -EACCES ? " (install needs root)" : "");
+	}
 	if (create && (r = mkdir_p_at(c->rootfd, KHDR_CACHE_DIR, 0755)) < 0) {
 		cache_close(c);
-		return err_set(e, r, "cannot create %s: %s", shown, strerror(-r));
+		return err_set(e, r, "cannot create %s: %s%s", shown, strerror(-r),
+			       r == -EACCES || r == -EPERM ? " (install needs root)" : "");
 	}
 	c->fd = openat(c->rootfd, KHDR_CACHE_DIR,
 		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -277,6 +277,17 @@ test_unsafe_cache_dir_refused() {
 	fi
 }
 
+test_unprivileged_install_says_it_needs_root() {
+	need_artefacts || return
+	command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] || { skip_test "needs root and setpriv"; return; }
+	chmod 0755 "$SHUNIT_TMPDIR" "$FX" "$FX/root"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$KHDR" install $FXOPTS \
+		--archive /nonexistent.tar.xz > "$SHUNIT_TMPDIR/out" 2>&1
+	assertEquals 1 $?
+	assertContains "$(cat "$SHUNIT_TMPDIR/out")" "install needs root"
+	assertNothingInstalled unprivileged
+}
+
 test_dry_run_changes_nothing() {
 	need_artefacts && need_debian_kernel || return
 	run install $FXOPTS --dry-run --archive "$KHDR_ARTEFACTS/kheaders.ko"
