@@ -65,7 +65,35 @@ int proc_version_parse(const char *line, struct proc_version *v)
 	if (!*end || copy_span(v->compiler, sizeof(v->compiler), s + 1,
 			       (size_t)(end - s - 1)))
 		return -EBADMSG;
+	/* The rest is UTS_VERSION (uname -v). */
+	s = end + 1;
+	s += strspn(s, " ");
+	end = s + strcspn(s, "\n");
+	while (end > s && end[-1] == ' ')
+		end--;
+	if (copy_span(v->uts_version, sizeof(v->uts_version), s, (size_t)(end - s)))
+		v->uts_version[0] = '\0';
 	return 0;
+}
+
+/*
+ * uname -v of the release we install for: <procfs>/sys/kernel/version, or
+ * the tail of <procfs>/version when that line is about the same release.
+ */
+static void read_uts_version(struct kernel_id *k, const struct khdr_opts *o)
+{
+	char path[4096], line[256];
+	size_t n;
+
+	if (path_fmt(path, sizeof(path), "%s/sys/kernel/version", o->procfs) == 0 &&
+	    read_small_file(AT_FDCWD, path, line, sizeof(line), &n) == 0) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(k->uts_version, sizeof(k->uts_version), "%s", line);
+		return;
+	}
+	if (k->have_version && strcmp(k->version.release, k->release) == 0)
+		snprintf(k->uts_version, sizeof(k->uts_version), "%s",
+			 k->version.uts_version);
 }
 
 static void read_build_id(struct kernel_id *k, const struct khdr_opts *o)
@@ -121,5 +149,6 @@ int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
 	if (path_fmt(path, sizeof(path), "%s/version", o->procfs) == 0 &&
 	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
 		k->have_version = proc_version_parse(line, &k->version) == 0;
+	read_uts_version(k, o);
 	return 0;
 }

@@ -20,6 +20,7 @@ struct proc_version {
 	char by[128];
 	char host[128];
 	char compiler[512];
+	char uts_version[256];   /* "#1 SMP PREEMPT_DYNAMIC ...", "" if none */
 };
 
 struct kernel_id {
@@ -28,6 +29,7 @@ struct kernel_id {
 	char build_id_hex[2 * BUILD_ID_MAX + 1];   /* "" when none */
 	bool have_version;
 	struct proc_version version;
+	char uts_version[256];   /* uname -v of this release, "" if unknown */
 };
 
 int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,

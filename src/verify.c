@@ -97,6 +97,7 @@ static int check_manifest(struct verifier *v, const char *data, size_t len,
 			  struct khdr_err *e)
 {
 	char release[RELEASE_MAX], id[2 * BUILD_ID_MAX + 1], kbuild[8];
+	char uts[256];
 	int r;
 
 	if (kv_validate(data, len) < 0)
@@ -110,6 +111,14 @@ static int check_manifest(struct verifier *v, const char *data, size_t len,
 	}
 	v->kbuild = kv_get(data, len, "kbuild", kbuild, sizeof(kbuild)) == 0 &&
 		    strcmp(kbuild, "yes") == 0;
+	/* uname -v, when the packer found utsversion.h and we know ours. */
+	if (kv_get(data, len, "uts_version", uts, sizeof(uts)) == 0 && *uts &&
+	    *v->k->uts_version && strcmp(uts, v->k->uts_version) != 0) {
+		r = disagree(v, e, "manifest uts_version (uname -v)",
+			     v->k->uts_version, uts);
+		if (r < 0)
+			return r;
+	}
 	if (kv_get(data, len, "build_id", id, sizeof(id)) < 0 || !*id)
 		return 0;
 	if (!*v->k->build_id_hex) {

@@ -63,6 +63,7 @@ static int proc_version(void)
 	CHECK_STR(v.by, "debian-kernel");
 	CHECK_STR(v.host, "lists.debian.org");
 	CHECK_STR(v.compiler, "gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40");
+	CHECK_STR(v.uts_version, "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)");
 	CHECK_INT(proc_version_parse("Linux version 6.1 (a@b) (unterminated", &v), -EBADMSG);
 	CHECK_INT(proc_version_parse("Linux 6.1", &v), -EBADMSG);
 	CHECK_INT(proc_version_parse("Linux version 6.1 (nohost) (gcc) #1", &v), -EBADMSG);
@@ -152,6 +153,19 @@ static int verifier_mismatches(void)
 	verify_init(&v, &k, false, false);
 	CHECK_INT(verify_vermagic(&v, "6.1.193 SMP mod_unload ", &e), -EPERM);
 	CHECK(strstr(e.msg, "6.1.193") != NULL);
+
+	/* uname -v recorded by the packer must be ours, when we know ours */
+	man = "release=6.1.192\nbuild_id=00112233\nuts_version=#1 SMP Debian 6.1.192-1\n";
+	strcpy(k.uts_version, "#1 SMP Debian 6.1.192-2");
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), -EPERM);
+	CHECK(strstr(e.msg, "uts_version") && strstr(e.msg, "6.1.192-1") && strstr(e.msg, "6.1.192-2"));
+	strcpy(k.uts_version, "#1 SMP Debian 6.1.192-1");
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), 0);
+	k.uts_version[0] = '\0';
+	verify_init(&v, &k, false, false);
+	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), 0);
 
 	/* --force: a warning, and the level says so */
 	verify_init(&v, &k, true, false);
