@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fuzz-kv.c - the key=value text of khdr-manifest and .khdr-stamp, and the
+ * small text parsers next to it: the manifest check of the verifier,
+ * `#define NAME "value"` in utsrelease.h/compile.h, a /proc/version line.
+ */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "kv.h"
+#include "verify.h"
+
+static const char *const keys[] = {
+	/* manifest */
+	"format", "release", "build_id", "kbuild", "uts_version", "arch",
+	/* stamp */
+	"key", "source", "archive", "archive_size", "crc64", "verified",
+	"files", "bytes", "tool", "time",
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct kernel_id k;
+	static int ready;
+	const char *text = (const char *)data;
+	struct proc_version pv;
+	struct khdr_err e = { 0 };
+	struct verifier v;
+	char val[256], tiny[2], *line;
+
+	if (!ready) {
+		fuzz_quiet();
+		fuzz_kernel(&k);
+		ready = 1;
+	}
+	(void)kv_validate(text, size);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (kv_get(text, size, keys[i], val, sizeof(val)) == 0)
+			(void)strlen(val);
+		if (kv_get(text, size, keys[i], tiny, sizeof(tiny)) == 0 &&
+		    tiny[1] != '\0' && tiny[0] != '\0')
+			__builtin_trap();
+	}
+	(void)kv_get(text, size, "", val, sizeof(val));
+	if (header_define(text, size, "UTS_RELEASE", val, sizeof(val)) == 0)
+		(void)strlen(val);
+	(void)header_define(text, size, "LINUX_COMPILER", tiny, sizeof(tiny));
+	/* the verifier's reading of the three members it cares about */
+	if (size <= VERIFY_MEMBER_MAX) {
+		static const char *const members[] = {
+			KHDR_MANIFEST, "include/generated/utsrelease.h",
+			"include/generated/compile.h",
+		};
+		for (int i = 0; i < 3; i++) {
+			verify_init(&v, &k, i == 2, false);
+			(void)verify_member(&v, members[i], text, size, &e);
+			(void)strlen(e.msg);
+		}
+	}
+	line = malloc(size + 1);
+	if (!line)
+		return 0;
+	memcpy(line, data, size);
+	line[size] = '\0';
+	if (proc_version_parse(line, &pv) == 0)
+		(void)strlen(pv.compiler);
+	free(line);
+	return 0;
+}
