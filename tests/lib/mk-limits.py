@@ -26,6 +26,8 @@ minutes) holding a valid tar.
                   over PATH_MAX
   pax-zero-length a pax record whose length field says 0 (shorter than
                   the field itself): must be refused, not read forever
+  dirs-repeated   one directory 4000 bytes deep (GNU long name), as
+                  50,176 members: a valid archive of 245 MiB in 50 KB
 """
 import binascii
 import lzma
@@ -169,3 +171,11 @@ rec = b"6 a=b\n0 comment=x\n"
 write("pax-zero-length", lzma.compress(
     header(b"PaxHeaders/x", "x", size=len(rec)) + rec + bytes(-len(rec) % 512) +
     header(b"short") + end))
+
+deep = b"/".join(b"%c" % (97 + i) * 249 for i in range(16))[:4000] + b"/"
+member = (header(b"././@LongLink", "L", size=len(deep) + 1) + deep + b"\0" +
+          bytes(-(len(deep) + 1) % 512) + header(b"x", "5", mode=0o755))
+dirs = member * 1024                            # 5 MiB a block, 49 blocks
+h1, b1, u1 = one_block(dirs)
+h2, b2, u2 = one_block(end)
+write("dirs-repeated", xz_of_blocks([(h1, b1, u1, len(dirs), 49), (h2, b2, u2, len(end), 1)]))

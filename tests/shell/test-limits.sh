@@ -1,9 +1,10 @@
 #!/bin/bash
 # test-limits.sh - bounded resources: an xz bomb (5 MB expanding to 32 GiB
 # of zeros), ten million members, a 1 MiB path, a pax record that would
-# loop.  Each is stopped by its cap, quickly, with a message naming the
-# cap, and leaves nothing behind: no file of the bomb in the target, no
-# staging directory in the cache, the free space of the disk as it was.
+# loop, a directory named fifty thousand times.  Each is stopped by its
+# cap, quickly, with a message naming the cap, and leaves nothing behind:
+# no file of the bomb in the target, no staging directory in the cache, the
+# free space of the disk as it was; memory stays bounded.
 # (test-hostile.sh covers --max-entries/--max-bytes on a small archive.)
 #
 # The archives come from tests/lib/mk-limits.py, cached under
@@ -200,6 +201,25 @@ test_pax_record_length_zero_refused() {
 	assertEquals "pax-zero-length: exit ($(cat "$SHUNIT_TMPDIR/stderr"))" 1 "$rc"
 	assertContains "pax-zero-length: message" "$(cat "$SHUNIT_TMPDIR/stderr")" "pax"
 	assertEquals "nothing extracted" "" "$(ls -A "$T" 2>/dev/null)"
+}
+
+# One directory named 50,176 times (a valid archive): memory must not grow
+# with each repetition (it would reach GiBs within the default caps, from a
+# file of a few hundred KiB).  Measured as the peak RSS, by GNU time.
+test_repeated_directory_memory_bounded() {
+	[ -x /usr/bin/time ] || { skip_test "no /usr/bin/time (Debian package time)"; return; }
+	if ldd "$KHDR" 2>/dev/null | grep -q 'libasan'; then
+		skip_test "an ASan build: its own memory use hides the measure"
+		return
+	fi
+	local rss
+	/usr/bin/time -f '%M' -o "$SHUNIT_TMPDIR/rss" "$KHDR" -q extract \
+		--archive "$L/dirs-repeated.tar.xz" --to "$T" 2> "$SHUNIT_TMPDIR/stderr"
+	assertEquals "dirs-repeated: exit ($(cat "$SHUNIT_TMPDIR/stderr"))" 0 $?
+	rss=$(tail -n 1 "$SHUNIT_TMPDIR/rss")
+	assertTrue "dirs-repeated: peak RSS ${rss} KiB, under 64 MiB" "[ ${rss:-999999} -lt 65536 ]"
+	assertTrue "dirs-repeated: the directory is there" \
+		"[ -d '$T/$(printf '%0249d' 0 | tr 0 a)' ]"
 }
 
 # A fixture when the artefacts are there, else a bare root: --dry-run
