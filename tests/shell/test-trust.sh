@@ -84,6 +84,56 @@ test_cache_dir_owned_by_another_user_refused() {
 	assertCacheRefused "root:nogroup 0775" root:nogroup 775
 }
 
+# A parent another user can write lets that user swap the cache directory
+# for its own after the install, under the build link (whose target is a
+# path): the same class of bug, one level up.  A sticky directory (like
+# /tmp) is the exception: others cannot rename what root made in it.
+test_cache_dir_parent_writable_by_others_refused() {
+	need_artefacts && need_root || return
+	local how
+	mkdir -p "$CACHE"
+	chmod 0755 "$CACHE"
+	for how in root:root/0777 root:root/0775 nobody:root/0755; do
+		find "$CACHE" -mindepth 1 -delete && rm -rf "$FX/root/lib"   # each case on its own
+		chown "${how%/*}" "$FX/root/var/cache" && chmod "${how#*/}" "$FX/root/var/cache"
+		run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+		assertEquals "var/cache $how: exit: $ERR" 1 "$RC"
+		assertContains "var/cache $how: names the directory" "$ERR" "$FX/root/var/cache"
+		assertEquals "var/cache $how: nothing written into the cache" "" "$(ls -A "$CACHE")"
+		assertFalse "var/cache $how: no build link" "[ -e '$LINK' -o -L '$LINK' ]"
+	done
+	# Sticky and root's own: fine.
+	find "$CACHE" -mindepth 1 -delete && rm -rf "$FX/root/lib"
+	chown root:root "$FX/root/var/cache" && chmod 1777 "$FX/root/var/cache"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "var/cache root:root 1777: $ERR" 0 "$RC"
+}
+
+# --cache-dir (and cache_dir= in the configuration) names another
+# directory under the root: the same rules hold for it and its parents.
+test_cache_dir_option_same_rules() {
+	need_artefacts && need_root || return
+	"$KHDR" --help 2>/dev/null | grep -q -- --cache-dir || { skip_test "no --cache-dir yet"; return; }
+	local c=$FX/root/srv/khdr
+	mkdir -p "$c" && chmod 0755 "$c" && chown nobody "$c"
+	run install $FXOPTS --cache-dir /srv/khdr --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "owned by nobody: exit: $ERR" 1 "$RC"
+	assertContains "$ERR" "refusing cache directory $c"
+	assertEquals "nothing written" "" "$(ls -A "$c")"
+	chown root "$c" && chmod 0777 "$c"
+	run install $FXOPTS --cache-dir /srv/khdr --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "mode 0777: exit: $ERR" 1 "$RC"
+	assertEquals "nothing written" "" "$(ls -A "$c")"
+	chmod 0755 "$c" && chmod 0777 "$FX/root/srv"
+	run install $FXOPTS --cache-dir /srv/khdr --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "parent 0777: exit: $ERR" 1 "$RC"
+	assertEquals "nothing written" "" "$(ls -A "$c")"
+	chmod 0755 "$FX/root/srv"
+	run install $FXOPTS --cache-dir /srv/khdr --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "root's alone: $ERR" 0 "$RC"
+	assertEquals "linked into it" "/srv/khdr/$(key)" "$(readlink "$LINK")"
+}
+
 # What a user other than root could do with a cache it can write: nothing,
 # because the refusal comes before anything in it is read or written.
 test_cache_planted_by_another_user_not_used() {
