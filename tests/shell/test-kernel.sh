@@ -147,9 +147,12 @@ for x in m:
             bad.append("symlink %s -> %s leaves the tree" % (x.name, x.linkname))
     if x.islnk() or x.ischr() or x.isblk() or x.isfifo():
         bad.append("%s is of type %r" % (x.name, x.type))
-with tarfile.open(path, "r:xz") as t:
-    man = t.extractfile("khdr-manifest").read().decode()
-kv = dict(l.split("=", 1) for l in man.splitlines())
+try:
+    with tarfile.open(path, "r:xz") as t:
+        man = t.extractfile("khdr-manifest").read().decode()
+except KeyError:
+    man = ""
+kv = dict(l.split("=", 1) for l in man.splitlines() if "=" in l)
 files = [x for x in m[1:] if x.isfile()]
 uts = re.search(r'UTS_VERSION "(.*)"', open(amd64 + "/include/generated/utsversion.h").read()).group(1)
 want = {"format": "1", "release": release, "arch": "x86_64", "build_id": build_id,
