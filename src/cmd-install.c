@@ -10,12 +10,14 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "cache.h"
 #include "commands.h"
 #include "kernel.h"
@@ -30,6 +32,8 @@ struct install {
 	struct source src;
 	char key[CACHE_KEY_MAX];
 	uint64_t crc64;
+	bool made_makefile;       /* headers only: we wrote the top Makefile */
+	bool loaded_module;       /* --load-module: we ran modprobe kheaders */
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -57,8 +61,8 @@ static bool up_to_date(struct install *in)
 static void say_up_to_date(const struct install *in)
 {
 	if (in->o->verbose >= 0)
-		printf("up to date: lib/modules/%s/build -> /%s/%s\n", in->k.release,
-		       KHDR_CACHE_DIR, in->key);
+		printf("up to date: lib/modules/%s/build -> %s%s\n", in->k.release,
+		       in->cache.prefix, in->key);
 }
 
 static int format_stamp(const struct install *in, const struct extractor *x,
@@ -76,6 +80,7 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		"archive_size=%" PRIu64 "\n"
 		"archive_crc64=%016" PRIx64 "\n"
 		"kbuild=%s\n"
+		"makefile=%s\n"
 		"members=%" PRIu64 "\n"
 		"files=%" PRIu64 "\n"
 		"dirs=%" PRIu64 "\n"
@@ -86,10 +91,49 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		in->key, in->k.release, in->k.build_id_hex,
 		verify_level_name(st->level), source_kind_name(in->src.kind),
 		in->src.path, in->src.in.pos, in->src.in.crc64,
-		v->kbuild ? "yes" : "no", st->members, x->nfiles, x->ndirs_made,
+		v->kbuild ? "yes" : "no", in->made_makefile ? "headers-only" : "archive",
+		st->members, x->nfiles, x->ndirs_made,
 		x->nlinks, x->bytes, PACKAGE_VERSION, (long long)time(NULL));
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+}
+
+/*
+ * DKMS only checks that build/include exists, then runs make there and
+ * fails with "No rule to make target 'modules'".  A headers-only tree gets
+ * a Makefile whose every target says what the tree is and what to do.
+ */
+static const char headers_only_makefile[] =
+	"# Written by khdr-cache: this tree holds kernel headers only.\n"
+	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
+	"Makefile: ;\n"
+	"%:\n"
+	"\t@echo 'khdr-cache: $(CURDIR) holds kernel headers only (enough for BCC and bpftrace), "
+	"not a kbuild tree: to build modules, install a kbuild-complete archive "
+	"(the kheaders module of khdr-cache kernel/, see khdr-cache(8)) or the distribution headers package' >&2; exit 1\n"
+	"headers-only:\n"
+	".DEFAULT_GOAL := headers-only\n";
+
+static int add_headers_only_makefile(int sfd, struct khdr_err *e)
+{
+	size_t len = sizeof(headers_only_makefile) - 1;
+	int fd = openat(sfd, "Makefile",
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == EEXIST)
+		return 0;   /* the archive brought its own */
+	if (fd < 0)
+		return err_set(e, errno, "writing the headers-only Makefile: %s",
+			       strerror(errno));
+	if (write(fd, headers_only_makefile, len) != (ssize_t)len) {
+		int r = errno ? errno : EIO;
+
+		close(fd);
+		return err_set(e, r, "writing the headers-only Makefile: %s",
+			       strerror(r));
+	}
+	close(fd);
+	return 1;
 }
 
 /*
@@ -103,6 +147,7 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 	int r;
 
 	verify_init(v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
+	v->strict = in->o->strict;
 	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
 	if (r == 0)
 		r = unpack_archive(&in->src.in, x, v, in->o->max_bytes, st, e);
@@ -125,6 +170,11 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 		return r;
 	extract_init(&x, sfd, in->o->max_entries, in->o->max_bytes);
 	r = verify_and_unpack(in, &x, &v, &st, e);
+	if (r == 0 && !v.kbuild) {
+		r = add_headers_only_makefile(sfd, e);
+		in->made_makefile = r == 1;
+		r = r < 0 ? r : 0;
+	}
 	if (r == 0) {
 		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
@@ -139,6 +189,36 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	}
 	log_info("extracted %" PRIu64 " files, %" PRIu64 " bytes (verified: %s)",
 		 x.nfiles, x.bytes, verify_level_name(st.level));
+	return 0;
+}
+
+/*
+ * The root is read-only (an initramfs before the remount): verify the
+ * archive completely, then leave a copy in the run dir, where the late
+ * service's install finds it as a staged source.
+ */
+static int stage_for_later(struct install *in, struct khdr_err *e)
+{
+	struct unpack_stats st;
+	struct verifier v;
+	int r;
+
+	if (!*in->k.build_id_hex) {
+		log_result("the root is read-only and the kernel has no build ID to name a staged copy: nothing done");
+		return 0;
+	}
+	if (in->src.kind == SOURCE_STAGED) {
+		log_result("the root is read-only; %s stays for the late service", in->src.path);
+		return 0;
+	}
+	r = verify_and_unpack(in, NULL, &v, &st, e);
+	if (r < 0)
+		return r;
+	r = boot_stage_copy(&in->src.in, in->o->run_dir, in->k.build_id_hex, e);
+	if (r < 0)
+		return r;
+	log_result("the root is read-only: staged the verified archive (%s) as %s/%s.tar.xz for the late service",
+		   verify_level_name(st.level), in->o->run_dir, in->k.build_id_hex);
 	return 0;
 }
 
@@ -174,25 +254,68 @@ static int locked_install(struct install *in, struct khdr_err *e)
 		if (r < 0)
 			return r;
 	}
+	if (in->o->no_link) {
+		if (in->o->verbose >= 0)
+			log_result("cached %s in %s (lib/modules left alone: --no-link)",
+				   in->key, in->cache.prefix);
+		return 0;
+	}
 	r = cache_link_switch(&in->cache, in->k.release, in->key, in->o->force, e);
 	if (r < 0)
 		return r;
 	if (in->o->verbose >= 0)
-		printf("installed %s: lib/modules/%s/build -> /%s/%s\n", in->key,
-		       in->k.release, KHDR_CACHE_DIR, in->key);
+		log_result("installed %s: lib/modules/%s/build -> %s%s", in->key,
+			   in->k.release, in->cache.prefix, in->key);
 	return 0;
+}
+
+/* The late service installed from the copy the initramfs left: drop it. */
+static void remove_staged_copy(const struct install *in)
+{
+	if (in->src.kind != SOURCE_STAGED)
+		return;
+	if (unlink(in->src.path) < 0)
+		log_warn("cannot remove the staged copy %s: %s", in->src.path,
+			 strerror(errno));
+	else
+		log_info("removed the staged copy %s", in->src.path);
+}
+
+/* Find the archive; with --load-module, modprobe kheaders as a last resort. */
+static int find_source(struct install *in, struct khdr_err *e)
+{
+	int r = source_find(&in->src, in->o, &in->k, e);
+
+	if (r == -ENOENT && in->o->load_module && !in->o->archive) {
+		in->loaded_module = boot_modprobe(false) == 0;
+		if (in->loaded_module)
+			r = source_find(&in->src, in->o, &in->k, e);
+	}
+	if (r == 0)
+		r = source_open(&in->src, e);
+	return r;
 }
 
 static int install(struct install *in, struct khdr_err *e)
 {
 	const struct khdr_opts *o = in->o;
+	bool readonly = false;
 	int r;
 
 	r = kernel_identify(&in->k, o, e);
 	if (r < 0)
 		return r;
-	r = cache_open(&in->cache, o->root, !o->dry_run, e);
-	if (r < 0 && !(o->dry_run && r == -ENOENT))
+	if (o->boot) {
+		if (boot_disabled(o)) {
+			log_result("disabled on the kernel command line (khdr=0): nothing to do");
+			return 0;
+		}
+		readonly = root_read_only(o->root);
+	}
+	r = cache_open(&in->cache, o->root, o->cache_dir, !o->dry_run && !readonly, e);
+	if (r == -EROFS && o->boot)
+		readonly = true;
+	else if (r < 0 && !((o->dry_run || readonly) && r == -ENOENT))
 		return r;
 	if (*in->k.build_id_hex) {
 		make_key(in);
@@ -201,9 +324,7 @@ static int install(struct install *in, struct khdr_err *e)
 			return 0;
 		}
 	}
-	r = source_find(&in->src, o, &in->k, e);
-	if (r == 0)
-		r = source_open(&in->src, e);
+	r = find_source(in, e);
 	if (r < 0)
 		return r;
 	log_info("archive: %s (%s)", in->src.path, source_kind_name(in->src.kind));
@@ -220,11 +341,17 @@ static int install(struct install *in, struct khdr_err *e)
 	}
 	if (o->dry_run)
 		return dry_run(in, e);
+	if (readonly)
+		return stage_for_later(in, e);
 	/* A foreign build is refused before anything is extracted. */
-	r = cache_link_check(&in->cache, in->k.release, o->force, e);
-	if (r < 0)
+	if (!o->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
 		return r;
-	return locked_install(in, e);
+	r = locked_install(in, e);
+	if (r == -EROFS && o->boot)
+		return stage_for_later(in, e);    /* the root went read-only under us */
+	if (r == 0)
+		remove_staged_copy(in);
+	return r;
 }
 
 int cmd_install(const struct khdr_opts *o, int argc, char **argv,
@@ -237,8 +364,14 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	if (argc > 0)
 		return err_usage(e, "install takes no operands");
 	in.src.in.fd = -1;
+	if (o->boot && log_to_kmsg("/dev/kmsg"))
+		log_info("install --boot: starting");
 	r = install(&in, e);
 	source_close(&in.src);
 	cache_close(&in.cache);
+	if (in.loaded_module)
+		boot_modprobe(true);
+	if (o->boot && r == 0)
+		log_info("install --boot: done");
 	return r;
 }

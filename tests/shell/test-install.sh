@@ -26,6 +26,31 @@ test_install_from_archive() {
 	assertContains "$OUT" "installed $(key)"
 }
 
+# DKMS only checks build/include, then runs make there: a headers-only tree
+# must fail that with one clear line, and still serve BCC (kconfig.h).
+test_headers_only_tree_gets_a_makefile_that_explains() {
+	need_artefacts || return
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --force
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals headers-only "$(stamp_field makefile)"
+	assertEquals no "$(stamp_field kbuild)"
+	assertTrue "BCC's kconfig.h" "[ -f '$(entry_dir)/include/linux/kconfig.h' ]"
+	mkdir -p "$SHUNIT_TMPDIR/sample"
+	printf 'obj-m := sample.o\n' > "$SHUNIT_TMPDIR/sample/Kbuild"
+	printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$SHUNIT_TMPDIR/sample/sample.c"
+	make -C "$(entry_dir)" M="$SHUNIT_TMPDIR/sample" modules \
+		> "$SHUNIT_TMPDIR/make.out" 2>&1
+	assertNotEquals "make must fail" 0 $?
+	assertEquals "one line from the Makefile" 1 \
+		"$(grep -c 'holds kernel headers only (enough for BCC and bpftrace), not a kbuild tree' "$SHUNIT_TMPDIR/make.out")"
+	assertContains "$(cat "$SHUNIT_TMPDIR/make.out")" "install a kbuild-complete archive"
+	assertFalse "nothing built" "[ -e '$SHUNIT_TMPDIR/sample/sample.ko' ]"
+	# A plain 'make' (DKMS's default target) fails the same way.
+	make -C "$(entry_dir)" > "$SHUNIT_TMPDIR/make.out" 2>&1
+	assertNotEquals 0 $?
+	assertContains "$(cat "$SHUNIT_TMPDIR/make.out")" "holds kernel headers only"
+}
+
 # One fixture per source of DESIGN.md section 5; all give the same tree.
 install_from() {  # what-to-set-up expected-source expected-level
 	make_fixture
