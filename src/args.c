@@ -3,16 +3,20 @@
  * args.c - one option table for the whole program.  Options may stand
  * before or after the command; each command then checks which it accepts.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "conf.h"
 
 enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
-	LONG_MAX_ENTRIES, LONG_MAX_BYTES,
+	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
+	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
+	LONG_SHELL,
 };
 
 static const struct option long_options[] = {
@@ -27,6 +31,15 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "max-entries", required_argument, NULL, LONG_MAX_ENTRIES },
 	{ "max-bytes", required_argument, NULL, LONG_MAX_BYTES },
+	{ "cache-dir", required_argument, NULL, LONG_CACHE_DIR },
+	{ "keep", required_argument, NULL, LONG_KEEP },
+	{ "json", no_argument, NULL, LONG_JSON },
+	{ "legacy", no_argument, NULL, LONG_LEGACY },
+	{ "boot", no_argument, NULL, LONG_BOOT },
+	{ "no-link", no_argument, NULL, LONG_NO_LINK },
+	{ "load-module", no_argument, NULL, LONG_LOAD_MODULE },
+	{ "strict", no_argument, NULL, LONG_STRICT },
+	{ "shell", no_argument, NULL, LONG_SHELL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -83,6 +96,28 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 			if (parse_size(optarg, &o->max_bytes) < 0)
 				return err_usage(e, "invalid --max-bytes '%s' (a number, K/M/G suffix allowed)", optarg);
 			break;
+		case LONG_CACHE_DIR:
+			*seen |= OPT_CACHE_DIR;
+			if (!conf_dir_valid(optarg))
+				return err_usage(e, "invalid --cache-dir '%s' (an absolute directory under --root, no '.' or '..')", optarg);
+			o->cache_dir = optarg;
+			break;
+		case LONG_KEEP: {
+			uint64_t n;
+
+			*seen |= OPT_KEEP;
+			if (parse_size(optarg, &n) < 0 || n > 1000 || !isdigit((unsigned char)optarg[strlen(optarg) - 1]))
+				return err_usage(e, "invalid --keep '%s' (a number from 1 to 1000)", optarg);
+			o->keep = (unsigned)n;
+			break;
+		}
+		case LONG_JSON: o->json = true; *seen |= OPT_JSON; break;
+		case LONG_LEGACY: o->legacy = true; *seen |= OPT_LEGACY; break;
+		case LONG_BOOT: o->boot = true; *seen |= OPT_BOOT; break;
+		case LONG_NO_LINK: o->no_link = true; *seen |= OPT_NO_LINK; break;
+		case LONG_LOAD_MODULE: o->load_module = true; *seen |= OPT_LOAD_MODULE; break;
+		case LONG_STRICT: o->strict = true; *seen |= OPT_STRICT; break;
+		case LONG_SHELL: o->shell = true; *seen |= OPT_SHELL; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->verbose--; break;
 		case 'h': *help = true; break;

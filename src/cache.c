@@ -14,8 +14,6 @@
 #include "kv.h"
 #include "log.h"
 
-#define LINK_PREFIX "/" KHDR_CACHE_DIR "/"
-
 /* mkdir -p relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
 static int mkdir_p_at(int dirfd, const char *path, mode_t mode)
 {
@@ -56,27 +54,30 @@ static int check_owner(int fd, const char *what, struct khdr_err *e)
 	return 0;
 }
 
-int cache_open(struct cache *c, const char *root, bool create,
-	       struct khdr_err *e)
+int cache_open(struct cache *c, const char *root, const char *dir,
+	       bool create, struct khdr_err *e)
 {
 	char shown[PATH_MAX];
 	int r;
 
 	c->fd = c->lockfd = -1;
-	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") ? root : "",
-		 KHDR_CACHE_DIR);
+	dir += strspn(dir, "/");
+	if (path_fmt(c->dir, sizeof(c->dir), "%s", dir) < 0 ||
+	    path_fmt(c->prefix, sizeof(c->prefix), "/%s/", dir) < 0)
+		return err_set(e, ENAMETOOLONG, "cache directory name too long");
+	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") ? root : "", dir);
 	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfd < 0) {
 		r = -errno;
 		return err_set(e, r, "cannot open root %s: %s%s", root, strerror(-r),
 			       r == -EACCES ? " (install needs root)" : "");
 	}
-	if (create && (r = mkdir_p_at(c->rootfd, KHDR_CACHE_DIR, 0755)) < 0) {
+	if (create && (r = mkdir_p_at(c->rootfd, c->dir, 0755)) < 0) {
 		cache_close(c);
 		return err_set(e, r, "cannot create %s: %s%s", shown, strerror(-r),
 			       r == -EACCES || r == -EPERM ? " (install needs root)" : "");
 	}
-	c->fd = openat(c->rootfd, KHDR_CACHE_DIR,
+	c->fd = openat(c->rootfd, c->dir,
 		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->fd < 0) {
 		r = -errno;
@@ -149,25 +150,27 @@ int remove_tree_at(int dirfd, const char *name)
 	return r;
 }
 
-void cache_remove_leftovers(struct cache *c)
+unsigned cache_remove_leftovers(struct cache *c)
 {
 	struct dirent *d;
+	unsigned n = 0;
 	DIR *dir;
 	int fd = dup(c->fd);
 
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return;
+		return 0;
 	}
 	while ((d = readdir(dir))) {
 		if (strncmp(d->d_name, CACHE_STAGING_PREFIX, strlen(CACHE_STAGING_PREFIX)) &&
 		    strncmp(d->d_name, CACHE_TRASH_PREFIX, strlen(CACHE_TRASH_PREFIX)))
 			continue;
 		log_info("removing leftover %s", d->d_name);
-		remove_tree_at(c->fd, d->d_name);
+		n += remove_tree_at(c->fd, d->d_name) == 0;
 	}
 	closedir(dir);
+	return n;
 }
 
 /* A fresh name "<prefix>XXXXXXXX" that does not exist yet (checked by mkdir). */
@@ -267,6 +270,17 @@ int cache_commit(struct cache *c, const char *staging, int sfd,
 	return 0;
 }
 
+int cache_remove_entry(struct cache *c, const char *key)
+{
+	char trash[64];
+
+	random_name(trash, sizeof(trash), CACHE_TRASH_PREFIX);
+	if (renameat(c->fd, key, c->fd, trash) < 0)
+		return -errno;
+	fsync(c->fd);
+	return remove_tree_at(c->fd, trash);
+}
+
 int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
 		     size_t *len)
 {
@@ -305,21 +319,22 @@ static int open_release_dir(struct cache *c, const char *release, bool create)
 	return r < 0 ? -errno : r;
 }
 
-static void classify_link(const char *target, enum link_state *state,
-			  char *key, size_t size)
+static void classify_link(const struct cache *c, const char *target,
+			  enum link_state *state, char *key, size_t size)
 {
-	const char *k = target + strlen(LINK_PREFIX);
+	size_t n = strlen(c->prefix);
+	const char *k = target + n;
 
 	*state = LINK_FOREIGN;
-	if (strncmp(target, LINK_PREFIX, strlen(LINK_PREFIX)) != 0 ||
+	if (strncmp(target, c->prefix, n) != 0 ||
 	    !*k || strchr(k, '/') || *k == '.' || strlen(k) >= size)
 		return;
 	strcpy(key, k);
 	*state = LINK_OURS;
 }
 
-static int read_link_at(int dirfd, enum link_state *state, char *key,
-			size_t size)
+static int read_link_at(const struct cache *c, int dirfd,
+			enum link_state *state, char *key, size_t size)
 {
 	char target[PATH_MAX];
 	struct stat st;
@@ -338,7 +353,7 @@ static int read_link_at(int dirfd, enum link_state *state, char *key,
 		return -errno;
 	}
 	target[n] = '\0';
-	classify_link(target, state, key, size);
+	classify_link(c, target, state, key, size);
 	/* A link someone else planted is not ours, whatever it says. */
 	if (*state == LINK_OURS &&
 	    (fstatat(dirfd, "build", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
@@ -358,7 +373,7 @@ int cache_link_read(struct cache *c, const char *release,
 	}
 	if (dirfd < 0)
 		return dirfd;
-	r = read_link_at(dirfd, state, key, size);
+	r = read_link_at(c, dirfd, state, key, size);
 	close(dirfd);
 	return r;
 }
@@ -407,12 +422,12 @@ int cache_link_switch(struct cache *c, const char *release, const char *key,
 	if (dirfd < 0)
 		return err_set(e, dirfd, "cannot open lib/modules/%s: %s", release,
 			       strerror(-dirfd));
-	r = read_link_at(dirfd, &state, oldkey, sizeof(oldkey));
+	r = read_link_at(c, dirfd, &state, oldkey, sizeof(oldkey));
 	if (r == 0 && state == LINK_FOREIGN && !force)
 		r = foreign_error(release, e);
 	if (r == 0 && state == LINK_FOREIGN)
 		r = move_foreign_dir(dirfd, release, e);
-	if (r == 0 && path_fmt(target, sizeof(target), LINK_PREFIX "%s", key) < 0)
+	if (r == 0 && path_fmt(target, sizeof(target), "%s%s", c->prefix, key) < 0)
 		r = err_set(e, ENAMETOOLONG, "cache key too long");
 	if (r == 0) {
 		unlinkat(dirfd, ".build.khdr-new", 0);
@@ -425,6 +440,23 @@ int cache_link_switch(struct cache *c, const char *release, const char *key,
 			fsync(dirfd);
 		}
 	}
+	close(dirfd);
+	return r;
+}
+
+int cache_link_remove(struct cache *c, const char *release, const char *key)
+{
+	char oldkey[CACHE_KEY_MAX];
+	enum link_state state;
+	int dirfd = open_release_dir(c, release, false), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	r = read_link_at(c, dirfd, &state, oldkey, sizeof(oldkey));
+	if (r == 0 && (state != LINK_OURS || strcmp(oldkey, key) != 0))
+		r = -ESTALE;    /* changed since it was read: leave it */
+	if (r == 0 && unlinkat(dirfd, "build", 0) < 0)
+		r = -errno;
 	close(dirfd);
 	return r;
 }

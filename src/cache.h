@@ -22,6 +22,8 @@ struct cache {
 	int rootfd;
 	int fd;                 /* the cache directory */
 	int lockfd;
+	char dir[PATH_MAX];     /* under the root, without the leading '/' */
+	char prefix[PATH_MAX];  /* what build links hold: "/<dir>/" */
 };
 
 enum link_state {
@@ -30,19 +32,29 @@ enum link_state {
 	LINK_FOREIGN,           /* anything else: a headers package, a tree */
 };
 
-int cache_open(struct cache *c, const char *root, bool create,
-	       struct khdr_err *e);
+/* Open (or create) <root>/<dir>; dir is absolute, as cache_dir= has it. */
+int cache_open(struct cache *c, const char *root, const char *dir,
+	       bool create, struct khdr_err *e);
 void cache_close(struct cache *c);
 
 /* flock(2) the cache; install and prune hold it while they change things. */
 int cache_lock(struct cache *c, struct khdr_err *e);
 
-/* Remove staging and trash left by a run that died. */
-void cache_remove_leftovers(struct cache *c);
+/* Remove staging and trash left by a run that died; how many. */
+unsigned cache_remove_leftovers(struct cache *c);
+
+/* Remove lib/modules/<release>/build if it is our symlink to key. */
+int cache_link_remove(struct cache *c, const char *release, const char *key);
 
 /* A new staging directory: its name (in name) and an fd for it. */
 int cache_staging(struct cache *c, char *name, size_t size, int *fd,
 		  struct khdr_err *e);
+
+/*
+ * Remove entry key for good: renamed aside first, so a half-deleted tree
+ * never keeps the name (and the stamp) of a valid entry.
+ */
+int cache_remove_entry(struct cache *c, const char *key);
 
 /* Remove a staging directory (or any entry) and everything in it. */
 void cache_discard(struct cache *c, const char *name);

@@ -21,9 +21,20 @@ enum {
 	OPT_FORCE = 1u << 7,
 	OPT_DRY_RUN = 1u << 8,
 	OPT_LIMITS = 1u << 9,
+	OPT_CACHE_DIR = 1u << 10,
+	OPT_KEEP = 1u << 11,
+	OPT_JSON = 1u << 12,
+	OPT_LEGACY = 1u << 13,
+	OPT_BOOT = 1u << 14,
+	OPT_NO_LINK = 1u << 15,
+	OPT_LOAD_MODULE = 1u << 16,
+	OPT_STRICT = 1u << 17,
+	OPT_SHELL = 1u << 18,
 };
 
 #define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)
+/* Commands that read <root>/etc/khdr-cache.conf. */
+#define OPT_CONF   (OPT_KERNEL | OPT_CACHE_DIR)
 
 struct command {
 	const char *name;
@@ -38,6 +49,14 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
 int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
+int cmd_status(const struct khdr_opts *o, int argc, char **argv,
+	       struct khdr_err *e);
+int cmd_prune(const struct khdr_opts *o, int argc, char **argv,
+	      struct khdr_err *e);
+int cmd_env(const struct khdr_opts *o, int argc, char **argv,
+	    struct khdr_err *e);
+int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
+	       struct khdr_err *e);
 int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
 

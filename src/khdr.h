@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KHDR_CACHE_DIR  "var/cache/khdr"   /* relative to --root */
+#define KHDR_CACHE_DIR  "/var/cache/khdr"  /* under --root; cache_dir= changes it */
 #define KHDR_RUN_DIR    "/run/khdr"
 #define KHDR_STAMP      ".khdr-stamp"
 #define KHDR_MANIFEST   "khdr-manifest"
@@ -24,6 +24,7 @@ enum {
 	KHDR_EXIT_OK = 0,
 	KHDR_EXIT_FAILURE = 1,
 	KHDR_EXIT_USAGE = 2,
+	KHDR_EXIT_ABSENT = 3,    /* status/env/verify: missing, stale, differs */
 };
 
 /* Everything the command line can set; nothing else is global. */
@@ -35,10 +36,20 @@ struct khdr_opts {
 	const char *release;     /* --kernel-release, else uname(2) */
 	const char *archive;     /* --archive PATH */
 	const char *to;          /* extract --to DIR */
+	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
+	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
 	uint64_t max_entries;
 	uint64_t max_bytes;
+	unsigned keep;           /* prune: builds kept per release */
 	bool force;
 	bool dry_run;
+	bool boot;               /* install --boot: kmsg, never fail */
+	bool no_link;            /* install --no-link: cache only */
+	bool strict;             /* refuse fingerprint when a build ID could be had */
+	bool load_module;        /* may modprobe kheaders */
+	bool json;               /* status --json */
+	bool legacy;             /* prune --legacy */
+	bool shell;              /* env --shell */
 	int verbose;             /* -v: more, -q: less */
 };
 

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log.c - messages.  Errors and warnings go to stderr with the program name,
- * so they read well in a journal; informational lines only with -v.
+ * so they read well in a journal; informational lines only with -v.  At
+ * boot (log_to_kmsg) each message is one write(2) to /dev/kmsg, which makes
+ * it one record of the kernel log, at the kernel level of its severity.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
 /* Written once by main() from the parsed options, before any command runs. */
 static enum log_level max_level = LOG_WARN;
+static int kmsg_fd = -1;
 
 void log_set_level(int verbose)
 {
@@ -22,19 +28,70 @@ void log_set_level(int verbose)
 	max_level = (enum log_level)level;
 }
 
-void log_msg(enum log_level level, const char *fmt, ...)
+int log_to_kmsg(const char *path)
+{
+	kmsg_fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	/* The kernel log is where a boot is read: say what was done. */
+	if (max_level < LOG_INFO)
+		max_level = LOG_INFO;
+	return kmsg_fd >= 0;
+}
+
+static void to_kmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	static const int kernel_level[] = {
+		[LOG_ERR] = 3, [LOG_WARN] = 4, [LOG_NOTICE] = 5,
+		[LOG_INFO] = 6, [LOG_DEBUG] = 7,
+	};
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "<%d>khdr-cache: ", kernel_level[level]);
+
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	for (char *p = buf; *p; p++)     /* one record, one line */
+		if (*p == '\n')
+			*p = ' ';
+	if (write(kmsg_fd, buf, strnlen(buf, sizeof(buf))) < 0) {
+		/* Nothing better to do than stderr. */
+	}
+}
+
+static void vlog(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = {
-		[LOG_ERR] = "error: ", [LOG_WARN] = "warning: ",
+		[LOG_ERR] = "error: ", [LOG_WARN] = "warning: ", [LOG_NOTICE] = "",
 		[LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
 	};
-	va_list ap;
 
 	if (level > max_level)
 		return;
+	if (kmsg_fd >= 0) {
+		to_kmsg(level, fmt, ap);
+		return;
+	}
 	fprintf(stderr, "khdr-cache: %s", prefix[level]);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_result(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (kmsg_fd >= 0) {
+		vlog(LOG_NOTICE, fmt, ap);
+	} else {
+		vprintf(fmt, ap);
+		putchar('\n');
+	}
+	va_end(ap);
 }

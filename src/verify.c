@@ -221,6 +221,12 @@ int verify_finish(struct verifier *v, enum verify_level *level,
 		*level = VERIFY_BUILTIN;
 		return 0;
 	}
+	if (v->saw_utsrelease && v->saw_compile && v->strict && *k->build_id_hex && !v->force)
+		return err_set(e, EPERM,
+			       "verify=strict: the kernel has build ID %s but the archive carries no khdr-manifest "
+			       "naming it, and only the compiler fingerprint matched; install a kheaders module "
+			       "packed with its build ID (khdr-cache kernel/) or drop verify=strict",
+			       k->build_id_hex);
 	if (v->saw_utsrelease && v->saw_compile) {
 		*level = VERIFY_FINGERPRINT;
 		return 0;

@@ -26,6 +26,7 @@ enum verify_level {
 struct verifier {
 	const struct kernel_id *k;
 	bool force;
+	bool strict;              /* verify=strict: a build ID or nothing */
 	bool builtin;             /* read from sysfs, kheaders built in */
 	bool manifest_build_id;   /* manifest build_id matched */
 	bool kbuild;              /* manifest says kbuild=yes */
