@@ -200,6 +200,37 @@ test_packer_refuses_what_kbuild_cannot_use() {
 	assertFalse "no output left" "[ -e '$SHUNIT_TMPDIR/x.tar.xz' ]"
 }
 
+# A built tree keeps certs/signing_key.pem, the module signing key: it must
+# never reach an archive that any user can read from /sys.  A small tree made
+# of the kbuild files of Debian's (merged) headers, plus a fresh key.
+test_packer_leaves_out_private_keys() {
+	need_kbuild || return
+	command -v openssl > /dev/null || { skip_test "openssl is not installed"; return; }
+	local t=$SHUNIT_TMPDIR/keytree f
+	mkdir -p "$t"
+	(cd "$t" && tar -xJf "$KHDR_KBUILD/kheaders.tar.xz" Makefile .config .kernelvariables \
+		include/config/auto.conf include/generated arch/x86/Makefile \
+		scripts/Makefile.build scripts/Kbuild.include scripts/Makefile.modpost \
+		scripts/basic/fixdep scripts/mod/modpost)
+	assertEquals "subset unpacked" 0 $?
+	mkdir -p "$t/certs"
+	openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 -subj /CN=khdr-test \
+		-newkey rsa:2048 -keyout "$t/certs/signing_key.pem" -out "$t/certs/signing_key.x509" \
+		-outform DER > /dev/null 2>&1
+	cp "$t/certs/signing_key.pem" "$t/certs/renamed.txt"
+	assertTrue "a key to leave out" "grep -q 'PRIVATE KEY' '$t/certs/signing_key.pem'"
+	"$MKARCHIVE" --build-id 00 "$t" "$SHUNIT_TMPDIR/k.tar.xz" 2> "$SHUNIT_TMPDIR/err"
+	assertEquals "exit: $(cat "$SHUNIT_TMPDIR/err")" 0 $?
+	tar -tJf "$SHUNIT_TMPDIR/k.tar.xz" > "$SHUNIT_TMPDIR/list"
+	assertTrue "public certificate packed" "grep -qx 'certs/signing_key.x509' '$SHUNIT_TMPDIR/list'"
+	for f in certs/signing_key.pem certs/renamed.txt; do
+		assertFalse "$f left out" "grep -qx '$f' '$SHUNIT_TMPDIR/list'"
+		assertContains "$f: warned" "$(cat "$SHUNIT_TMPDIR/err")" "leaving out $f"
+	done
+	assertEquals "no private key anywhere in the archive" 0 \
+		"$(xz -dc "$SHUNIT_TMPDIR/k.tar.xz" | grep -c 'PRIVATE KEY')"
+}
+
 # --- the module ------------------------------------------------------------
 
 test_module_embeds_the_archive() {
