@@ -61,8 +61,8 @@ static bool up_to_date(struct install *in)
 static void say_up_to_date(const struct install *in)
 {
 	if (in->o->verbose >= 0)
-		printf("up to date: lib/modules/%s/build -> %s%s\n", in->k.release,
-		       in->cache.prefix, in->key);
+		log_result("up to date: lib/modules/%s/build -> %s%s", in->k.release,
+			   in->cache.prefix, in->key);
 }
 
 static int format_stamp(const struct install *in, const struct extractor *x,
@@ -364,7 +364,7 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	if (argc > 0)
 		return err_usage(e, "install takes no operands");
 	in.src.in.fd = -1;
-	if (o->boot && log_to_kmsg("/dev/kmsg"))
+	if (o->boot)
 		log_info("install --boot: starting");
 	r = install(&in, e);
 	source_close(&in.src);

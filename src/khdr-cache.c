@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -46,55 +47,71 @@ static const struct command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* One line per option; a command's --help shows those it accepts. */
+static const struct option_help {
+	unsigned option;      /* OPT_*; 0: every command */
+	const char *text;
+} option_help[] = {
+	{ OPT_ROOT, "      --root DIR            target root (default /)" },
+	{ OPT_SYSFS, "      --sysfs DIR           where sysfs is mounted (default /sys)" },
+	{ OPT_PROCFS, "      --procfs DIR          where procfs is mounted (default /proc)" },
+	{ OPT_RUN_DIR, "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
+	{ OPT_RELEASE, "  -r, --kernel-release R    kernel release (default: uname -r)" },
+	{ OPT_CACHE_DIR, "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
+	{ OPT_ARCHIVE, "  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])" },
+	{ OPT_TO, "      --to DIR              extract: the directory to fill" },
+	{ OPT_BOOT, "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
+	{ OPT_NO_LINK, "      --no-link             install: fill the cache, leave lib/modules alone" },
+	{ OPT_LOAD_MODULE, "      --load-module         install: may run 'modprobe kheaders' when nothing else is found" },
+	{ OPT_STRICT, "      --strict              install: refuse fingerprint-only verification" },
+	{ OPT_KEEP, "      --keep N              prune: builds kept per release (default 1)" },
+	{ OPT_LEGACY, "      --legacy              prune: also remove root's /tmp/kheaders-<release> dirs" },
+	{ OPT_JSON, "      --json                status: one JSON document" },
+	{ OPT_SHELL, "      --shell               env: 'export' each variable" },
+	{ OPT_FORCE, "  -f, --force               install even if verification fails; replace a foreign build" },
+	{ OPT_DRY_RUN, "  -n, --dry-run             change nothing, say what would be done" },
+	{ OPT_LIMITS, "      --max-entries N       refuse archives with more members (default 1000000)" },
+	{ OPT_LIMITS, "      --max-bytes N[KMG]    refuse archives that expand further (default 4G)" },
+	{ 0, "  -v, --verbose             say more" },
+	{ 0, "  -q, --quiet               say only errors" },
+	{ 0, "  -h, --help                show this help (or a command's: COMMAND --help)" },
+	{ 0, "  -V, --version             show the version" },
+};
+
+_Static_assert(KHDR_DEFAULT_MAX_ENTRIES == 1000000, "update the --max-entries help line");
+
+static void print_options(FILE *out, unsigned accepted)
+{
+	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
+		if (!option_help[i].option || (option_help[i].option & accepted))
+			fprintf(out, "%s\n", option_help[i].text);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: khdr-cache [OPTIONS] COMMAND [ARGS]\n"
 		"\n"
 		"Install the running kernel's headers (CONFIG_IKHEADERS) as\n"
-		"/lib/modules/<release>/build.\n"
+		"/lib/modules/<release>/build, and manage the cache that holds them.\n"
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nOptions:\n");
+	print_options(out, ~0u);
 	fprintf(out,
-		"\n"
-		"Options:\n"
-		"      --root DIR            target root (default /)\n"
-		"      --sysfs DIR           where sysfs is mounted (default /sys)\n"
-		"      --procfs DIR          where procfs is mounted (default /proc)\n"
-		"      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")\n"
-		"  -r, --kernel-release R    kernel release (default: uname -r)\n"
-		"  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])\n"
-		"      --to DIR              extract: the directory to fill\n"
-		"      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")\n"
-		"      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only\n"
-		"      --no-link             install: fill the cache, leave lib/modules alone\n"
-		"      --load-module         install: may run 'modprobe kheaders' when nothing else is found\n"
-		"      --strict              install: refuse fingerprint-only verification\n"
-		"      --keep N              prune: builds kept per release (default 1)\n"
-		"      --legacy              prune: also remove root's /tmp/kheaders-<release> dirs\n"
-		"      --json                status: one JSON document\n"
-		"      --shell               env: 'export' each variable\n"
-		"  -f, --force               install even if verification fails; replace a foreign build\n"
-		"  -n, --dry-run             read and verify, change nothing\n"
-		"      --max-entries N       refuse archives with more members (default %llu)\n"
-		"      --max-bytes N[KMG]    refuse archives that expand further (default 4G)\n"
-		"  -v, --verbose             say more\n"
-		"  -q, --quiet               say only errors\n"
-		"  -h, --help                show this help (or a command's: COMMAND --help)\n"
-		"  -V, --version             show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error;\n"
 		"status, env and verify: 3 when headers are missing, stale or differ.\n"
-		"See khdr-cache(8).\n",
-		KHDR_DEFAULT_MAX_ENTRIES);
+		"See khdr-cache(8).\n");
 }
 
 static void command_usage(const struct command *c)
 {
-	printf("Usage: khdr-cache %s %s\n\n%s.\nSee khdr-cache(8) and khdr-cache --help for the options.\n",
-	       c->name, c->usage, c->help);
+	printf("Usage: khdr-cache %s %s\n\n%s.\n\nOptions:\n", c->name, c->usage, c->help);
+	print_options(stdout, c->options);
+	printf("\nSee khdr-cache(8).\n");
 }
 
 static const struct command *find_command(const char *name)
@@ -190,6 +207,10 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	}
 	umask(022);
 	*opts = o;
+	/* At boot the kernel log is where anyone will look, errors included.
+	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
+	if (o.boot)
+		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
 	if ((c->options & OPT_ROOT) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
 		return r;
 	*opts = o;

@@ -30,7 +30,7 @@ void log_set_level(int verbose)
 
 int log_to_kmsg(const char *path)
 {
-	kmsg_fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	kmsg_fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
 	/* The kernel log is where a boot is read: say what was done. */
 	if (max_level < LOG_INFO)
 		max_level = LOG_INFO;
@@ -46,11 +46,15 @@ static void to_kmsg(enum log_level level, const char *fmt, va_list ap)
 	char buf[1024];
 	int n = snprintf(buf, sizeof(buf), "<%d>khdr-cache: ", kernel_level[level]);
 
-	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	size_t len;
+
+	vsnprintf(buf + n, sizeof(buf) - 1 - (size_t)n, fmt, ap);
 	for (char *p = buf; *p; p++)     /* one record, one line */
 		if (*p == '\n')
 			*p = ' ';
-	if (write(kmsg_fd, buf, strnlen(buf, sizeof(buf))) < 0) {
+	len = strlen(buf);
+	buf[len++] = '\n';
+	if (write(kmsg_fd, buf, len) < 0) {
 		/* Nothing better to do than stderr. */
 	}
 }

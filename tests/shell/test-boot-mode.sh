@@ -1,0 +1,127 @@
+#!/bin/bash
+# test-boot-mode.sh - install --boot: the kernel log, the command-line
+# switches, a read-only root (stage for the late service), never failing.
+# KHDR_KMSG points the kernel log at a file, so the records can be read.
+. "$(dirname "$0")/lib.sh"
+
+setUp() {
+	need_artefacts && need_debian_kernel || return
+	make_fixture
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/kheaders.tar.xz"
+	export KHDR_KMSG=$FX/kmsg
+	: > "$KHDR_KMSG"
+	RUNDIR=$FX/run
+}
+
+tearDown() {
+	unset KHDR_KMSG
+}
+
+boot() { run install $FXOPTS --run-dir "$RUNDIR" --boot "$@"; }
+
+test_boot_installs_and_logs_to_the_kernel_log() {
+	need_artefacts && need_debian_kernel || return
+	boot
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "stdout stays empty: $OUT" "" "$OUT"
+	assertTrue "build link" "[ -L '$FX/root/lib/modules/$REL/build' ]"
+	assertSameTree boot "$(reference_tree)" "$(entry_dir)"
+	assertEquals "a notice record" 1 "$(grep -c "^<5>khdr-cache: installed $REL@$FX_BUILD_ID" "$KHDR_KMSG")"
+	assertEquals "start and end records" 2 "$(grep -c '^<6>khdr-cache: install --boot: \(starting\|done\)$' "$KHDR_KMSG")"
+	# The second boot: warm, still logged, nothing extracted.
+	local created
+	created=$(stamp_field created)
+	: > "$KHDR_KMSG"
+	sleep 1
+	boot
+	assertEquals 0 "$RC"
+	assertEquals "$created" "$(stamp_field created)"
+	assertEquals 1 "$(grep -c '^<5>khdr-cache: up to date' "$KHDR_KMSG")"
+}
+
+test_boot_never_fails_and_says_why() {
+	need_artefacts && need_debian_kernel || return
+	# A compiler fingerprint that disagrees: refused, logged at error level.
+	sed -i 's/(\([^)]*\)) (/(someone@elsewhere) (/' "$FX/proc/version"
+	boot
+	assertEquals "exit 0 at boot, even refused: $ERR" 0 "$RC"
+	assertEquals "an error record" 1 "$(grep -c '^<3>khdr-cache: .*nothing installed (the boot goes on)$' "$KHDR_KMSG")"
+	assertContains "$(cat "$KHDR_KMSG")" "LINUX_COMPILE"
+	assertFalse "no link" "[ -e '$FX/root/lib/modules/$REL/build' ]"
+	assertEquals "no entry" "" "$(ls "$FX/root/var/cache/khdr" 2>/dev/null | grep -v '^lock$')"
+	# The same without --boot fails.
+	run install $FXOPTS --run-dir "$RUNDIR"
+	assertEquals 1 "$RC"
+}
+
+test_broken_config_does_not_fail_the_boot() {
+	need_artefacts && need_debian_kernel || return
+	mkdir -p "$FX/root/etc"
+	printf 'keep=2\nfrobnicate=yes\n' > "$FX/root/etc/khdr-cache.conf"
+	boot
+	assertEquals 0 "$RC"
+	assertContains "$(cat "$KHDR_KMSG")" "line 2: unknown key 'frobnicate'"
+	assertFalse "[ -e '$FX/root/lib/modules/$REL/build' ]"
+}
+
+test_disabled_on_the_kernel_command_line() {
+	need_artefacts && need_debian_kernel || return
+	local arg
+	for arg in khdr=0 rd.khdr=0; do
+		echo "BOOT_IMAGE=/vmlinuz root=/dev/vda ro $arg quiet" > "$FX/proc/cmdline"
+		: > "$KHDR_KMSG"
+		boot
+		assertEquals "$arg: exit" 0 "$RC"
+		assertContains "$arg" "$(cat "$KHDR_KMSG")" "disabled on the kernel command line"
+		assertFalse "$arg: nothing installed" "[ -e '$FX/root/lib/modules/$REL/build' ]"
+		assertFalse "$arg: no cache" "[ -e '$FX/root/var/cache/khdr' ]"
+	done
+	# khdr=1, or nothing: it runs.
+	echo "root=/dev/vda khdr=1" > "$FX/proc/cmdline"
+	boot
+	assertEquals 0 "$RC"
+	assertTrue "enabled: installed" "[ -L '$FX/root/lib/modules/$REL/build' ]"
+}
+
+# In a private mount namespace the root is bind-mounted read-only, as an
+# initramfs sees it before the remount: the verified archive is staged in
+# the run dir instead, then a later install (the late service) uses it.
+test_read_only_root_stages_for_the_late_service() {
+	need_artefacts && need_debian_kernel || return
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return; }
+	unshare -m sh -c '
+		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99
+		touch "$1/probe" 2>/dev/null && exit 98
+		KHDR_KMSG=$2 "$3" install $4 --run-dir "$5" --boot; echo "rc=$?"
+	' sh "$FX/root" "$KHDR_KMSG" "$KHDR" "$FXOPTS" "$RUNDIR" > "$SHUNIT_TMPDIR/ro.out" 2>&1
+	assertEquals "exit in the read-only root: $(cat "$SHUNIT_TMPDIR/ro.out")" "rc=0" \
+		"$(tail -n 1 "$SHUNIT_TMPDIR/ro.out")"
+	assertEquals "nothing written to the root" "" "$(ls -A "$FX/root")"
+	assertTrue "staged copy" "cmp '$KHDR_ARTEFACTS/kheaders.tar.xz' '$RUNDIR/$FX_BUILD_ID.tar.xz'"
+	assertEquals "run dir mode" 755 "$(stat -c %a "$RUNDIR")"
+	assertContains "$(cat "$KHDR_KMSG")" "staged the verified archive"
+	# The late service: the archive is gone from sysfs, the staged copy serves.
+	rm "$FX/sys/kernel/kheaders.tar.xz"
+	boot
+	assertEquals "late install: $(cat "$KHDR_KMSG")" 0 "$RC"
+	assertEquals staged "$(stamp_field source)"
+	assertSameTree "from the staged copy" "$(reference_tree)" "$(entry_dir)"
+	assertFalse "the staged copy is removed" "[ -e '$RUNDIR/$FX_BUILD_ID.tar.xz' ]"
+}
+
+test_staged_copy_refused_when_the_run_dir_is_not_roots_alone() {
+	need_artefacts && need_debian_kernel || return
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return; }
+	mkdir -m 0777 "$RUNDIR"
+	unshare -m sh -c '
+		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99
+		KHDR_KMSG=$2 "$3" install $4 --run-dir "$5" --boot; echo "rc=$?"
+	' sh "$FX/root" "$KHDR_KMSG" "$KHDR" "$FXOPTS" "$RUNDIR" > "$SHUNIT_TMPDIR/ro.out" 2>&1
+	assertEquals "rc=0" "$(tail -n 1 "$SHUNIT_TMPDIR/ro.out")"
+	assertContains "$(cat "$KHDR_KMSG")" "refusing to stage in $RUNDIR"
+	assertEquals "nothing staged" "" "$(ls -A "$RUNDIR")"
+}
+
+. shunit2
