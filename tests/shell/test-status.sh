@@ -1,0 +1,356 @@
+#!/bin/bash
+# test-status.sh - khdr-cache status [--json] against fixture roots with the
+# genuine archive: exit status, the state of the build link, the state of
+# every entry, the JSON document, the cache's device, and that it reads
+# stamps and links only (50 entries).
+. "$(dirname "$0")/lib.sh"
+
+setUp() {
+	need_artefacts || return
+	make_fixture
+	CACHE=$FX/root/var/cache/khdr
+}
+
+key() { echo "$REL@$FX_BUILD_ID"; }
+
+install_running() {
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "install: $ERR" 0 "$RC"
+}
+
+# Another entry made from the installed one: a part of its tree (hard
+# links; status must not read trees anyway) and a stamp of its own.
+clone_entry() {  # new-key release build-id created
+	local src=$CACHE/$(key) dst=$CACHE/$1
+	mkdir -p "$dst/include/linux"
+	cp -al "$src/include/net" "$dst/include/"
+	cp -al "$src/include/linux/kconfig.h" "$dst/include/linux/"
+	cp -al "$src/Makefile" "$dst/"
+	sed -e "s/^key=.*/key=$1/" -e "s/^release=.*/release=$2/" \
+		-e "s/^build_id=.*/build_id=$3/" -e "s/^created=.*/created=$4/" \
+		"$src/.khdr-stamp" > "$dst/.khdr-stamp"
+}
+
+# A notes file holding one GNU build ID (a rebuilt kernel, same release).
+write_notes() {  # hex
+	python3 -c 'import struct,sys; d=bytes.fromhex(sys.argv[1]); sys.stdout.buffer.write(struct.pack("<III",4,len(d),3)+b"GNU\0"+d)' \
+		"$1" > "$FX/sys/kernel/notes"
+}
+
+status_json() {  # extra options...; the document in $SHUNIT_TMPDIR/status.json
+	run status $FXOPTS --json "$@"
+	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.json"
+	python3 -m json.tool "$SHUNIT_TMPDIR/status.json" > /dev/null 2>"$SHUNIT_TMPDIR/json.err"
+	assertEquals "python3 -m json.tool parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 $?
+	jq . "$SHUNIT_TMPDIR/status.json" > /dev/null 2>"$SHUNIT_TMPDIR/json.err"
+	assertEquals "jq parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 $?
+}
+
+jqr() { jq -r "$1" "$SHUNIT_TMPDIR/status.json"; }
+
+entry_state() {  # key -> state from the JSON
+	jq -r --arg k "$1" '.entries[] | select(.key == $k) | .state' "$SHUNIT_TMPDIR/status.json"
+}
+
+test_empty_root_is_missing() {
+	need_artefacts || return
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 3 "$RC"
+	assertContains "$OUT" "build: missing"
+	status_json
+	assertEquals "json exit" 3 "$RC"
+	assertEquals missing "$(jqr .build.state)"
+	assertEquals missing "$(jqr .status)"
+	assertEquals "no entries" 0 "$(jqr '.entries | length')"
+	assertEquals "$REL" "$(jqr .kernel.release)"
+	assertEquals "status wrote nothing" "" "$(ls -A "$FX/root")"
+}
+
+test_valid_after_install() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertContains "$OUT" "ours-valid"
+	assertContains "$OUT" "$(key)"
+	status_json
+	assertEquals "json exit" 0 "$RC"
+	assertEquals ours-valid "$(jqr .build.state)"
+	assertEquals valid "$(jqr .status)"
+	assertEquals "$FX_BUILD_ID" "$(jqr .kernel.build_id)"
+	assertEquals "$REL" "$(jqr .kernel.release)"
+	assertEquals "$(key)" "$(jqr .build.entry)"
+	assertEquals "/var/cache/khdr/$(key)" "$(jqr .build.target)"
+	assertEquals "$FX/root/lib/modules/$REL/build" "$(jqr .build.path)"
+	assertEquals "$CACHE" "$(jqr .cache.path)"
+	assertEquals true "$(jqr .cache.exists)"
+	assertEquals "free_bytes > 0" true "$(jqr '.cache.free_bytes > 0')"
+	assertEquals "free_bytes <= total_bytes" true "$(jqr '.cache.free_bytes <= .cache.total_bytes')"
+	assertEquals "one entry" 1 "$(jqr '.entries | length')"
+	assertEquals active "$(jqr '.entries[0].state')"
+	assertEquals "$(key)" "$(jqr '.entries[0].key')"
+	assertEquals "$CACHE/$(key)" "$(jqr '.entries[0].path')"
+	assertEquals "$REL" "$(jqr '.entries[0].release')"
+	assertEquals "$FX_BUILD_ID" "$(jqr '.entries[0].build_id')"
+	assertEquals fingerprint "$(jqr '.entries[0].verified')"
+	assertEquals argument "$(jqr '.entries[0].source')"
+	assertEquals false "$(jqr '.entries[0].kbuild')"
+	assertEquals "$(stamp_field files)" "$(jqr '.entries[0].files')"
+	assertEquals "$(stamp_field bytes)" "$(jqr '.entries[0].bytes')"
+	assertEquals "$(stamp_field created)" "$(jqr '.entries[0].created')"
+	assertEquals "age is a number >= 0" true "$(jqr '.entries[0].age_seconds >= 0')"
+	assertEquals "$REL" "$(jqr '.entries[0].linked_by')"
+	# With an archive in sysfs, status names its source.
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
+	status_json
+	assertEquals sysfs-builtin "$(jqr .archive.source)"
+	assertEquals "$FX/sys/kernel/kheaders.tar.xz" "$(jqr .archive.path)"
+}
+
+# A rebuilt kernel, same release string: the old entry no longer fits.
+test_rebuilt_kernel_makes_link_stale() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	write_notes 00112233445566778899aabbccddeeff00112233
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 3 "$RC"
+	assertContains "$OUT" "ours-stale"
+	status_json
+	assertEquals 3 "$RC"
+	assertEquals ours-stale "$(jqr .build.state)"
+	assertEquals stale "$(jqr .status)"
+	assertEquals 00112233445566778899aabbccddeeff00112233 "$(jqr .kernel.build_id)"
+	assertEquals "the link still names the old entry" "$(key)" "$(jqr .build.entry)"
+}
+
+# The issue: stale = same release, other build ID.  The entry of the old
+# build is not the running kernel's, even while the link still points at it.
+test_old_build_entry_is_not_active_after_rebuild() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	write_notes 00112233445566778899aabbccddeeff00112233
+	status_json
+	assertEquals "entry of another build of the running release" stale "$(entry_state "$(key)")"
+}
+
+test_foreign_directory() {
+	need_artefacts || return
+	mkdir -p "$FX/root/lib/modules/$REL/build/include"
+	echo distro > "$FX/root/lib/modules/$REL/build/Makefile"
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 3 "$RC"
+	assertContains "$OUT" "foreign"
+	status_json
+	assertEquals foreign "$(jqr .build.state)"
+	assertEquals "untouched" distro "$(cat "$FX/root/lib/modules/$REL/build/Makefile")"
+}
+
+test_foreign_link_to_existing_tree() {
+	need_artefacts || return
+	mkdir -p "$FX/root/lib/modules/$REL" "$SHUNIT_TMPDIR/distro-headers/include"
+	ln -s "$SHUNIT_TMPDIR/distro-headers" "$FX/root/lib/modules/$REL/build"
+	status_json
+	assertEquals 3 "$RC"
+	assertEquals foreign "$(jqr .build.state)"
+	assertEquals "$SHUNIT_TMPDIR/distro-headers" "$(jqr .build.target)"
+}
+
+test_dangling_links_ours_and_foreign() {
+	need_artefacts && need_debian_kernel || return
+	local b=$FX/root/lib/modules/$REL/build
+	mkdir -p "$FX/root/lib/modules/$REL"
+	# Foreign: a headers package that was removed.
+	ln -s /usr/src/linux-headers-khdr-test-gone "$b"
+	run status $FXOPTS
+	assertEquals "foreign dangling: exit: $ERR" 3 "$RC"
+	assertContains "$OUT" "dangling"
+	status_json
+	assertEquals "foreign dangling" dangling "$(jqr .build.state)"
+	assertEquals /usr/src/linux-headers-khdr-test-gone "$(jqr .build.target)"
+	# Ours: the entry was deleted behind our back.
+	rm "$b" && install_running
+	rm -rf "$CACHE/$(key)"
+	run status $FXOPTS
+	assertEquals "our dangling: exit: $ERR" 3 "$RC"
+	status_json
+	assertEquals "our dangling" dangling "$(jqr .build.state)"
+	assertEquals "/var/cache/khdr/$(key)" "$(jqr .build.target)"
+	assertEquals "no entries" 0 "$(jqr '.entries | length')"
+}
+
+# Every entry state at once: several releases, links, kernels and boots.
+test_entry_states() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	local now stale ref orph inst boot broken
+	now=$(date +%s)
+	stale=$REL@1111111111111111111111111111111111111111
+	ref=6.1.0-khdr-ref@2222222222222222222222222222222222222222
+	orph=6.1.0-khdr-gone@3333333333333333333333333333333333333333
+	inst=6.1.0-khdr-inst@4444444444444444444444444444444444444444
+	boot=6.1.0-khdr-boot@5555555555555555555555555555555555555555
+	broken=6.1.0-khdr-broken@6666666666666666666666666666666666666666
+	clone_entry "$stale" "$REL" 1111111111111111111111111111111111111111 $((now - 1000))
+	clone_entry "$ref" 6.1.0-khdr-ref 2222222222222222222222222222222222222222 $((now - 2000))
+	clone_entry "$orph" 6.1.0-khdr-gone 3333333333333333333333333333333333333333 $((now - 3000))
+	clone_entry "$inst" 6.1.0-khdr-inst 4444444444444444444444444444444444444444 $((now - 4000))
+	clone_entry "$boot" 6.1.0-khdr-boot 5555555555555555555555555555555555555555 $((now - 5000))
+	clone_entry "$broken" 6.1.0-khdr-broken 6666666666666666666666666666666666666666 $((now - 6000))
+	rm "$CACHE/$broken/.khdr-stamp"
+	# Referenced: another release's build points at it (its kernel is gone,
+	# the link alone keeps it).
+	mkdir -p "$FX/root/lib/modules/6.1.0-khdr-ref"
+	ln -s "/var/cache/khdr/$ref" "$FX/root/lib/modules/6.1.0-khdr-ref/build"
+	# Installed releases without a link: modules, or only a kernel in /boot.
+	mkdir -p "$FX/root/lib/modules/6.1.0-khdr-inst/kernel" "$FX/root/boot"
+	: > "$FX/root/boot/vmlinuz-6.1.0-khdr-boot"
+	# Orphaned: lib/modules/<rel> exists but holds neither kernel/ nor a link.
+	mkdir -p "$FX/root/lib/modules/6.1.0-khdr-gone"
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 0 "$RC"
+	local k
+	for k in "$(key)" "$stale" "$ref" "$orph" "$inst" "$boot" "$broken"; do
+		assertContains "text lists $k" "$OUT" "$k"
+	done
+	status_json
+	assertEquals 0 "$RC"
+	assertEquals "seven entries" 7 "$(jqr '.entries | length')"
+	assertEquals active "$(entry_state "$(key)")"
+	assertEquals stale "$(entry_state "$stale")"
+	assertEquals referenced "$(entry_state "$ref")"
+	assertEquals 6.1.0-khdr-ref "$(jq -r --arg k "$ref" '.entries[] | select(.key == $k) | .linked_by' "$SHUNIT_TMPDIR/status.json")"
+	assertEquals orphaned "$(entry_state "$orph")"
+	assertEquals "release with modules installed" stale "$(entry_state "$inst")"
+	assertEquals "release with only /boot/vmlinuz" stale "$(entry_state "$boot")"
+	assertEquals broken "$(entry_state "$broken")"
+	assertEquals "stale created" $((now - 1000)) \
+		"$(jq -r --arg k "$stale" '.entries[] | select(.key == $k) | .created' "$SHUNIT_TMPDIR/status.json")"
+	assertEquals "stale age" true \
+		"$(jq -r --arg k "$stale" '.entries[] | select(.key == $k) | .age_seconds >= 1000' "$SHUNIT_TMPDIR/status.json")"
+	# The running kernel's own build is still ours-valid among all that.
+	assertEquals ours-valid "$(jqr .build.state)"
+	# Text: each state word on its entry's line.
+	run status $FXOPTS
+	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.txt"
+	assertTrue "text: active" "grep -q '^ *active .*$(key)' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: stale" "grep -q '^ *stale .*$stale' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: orphaned" "grep -q '^ *orphaned .*$orph' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: referenced" "grep -q '^ *referenced .*$ref' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: broken" "grep -q '^ *broken .*$broken' '$SHUNIT_TMPDIR/status.txt'"
+	# status changed nothing.
+	assertTrue "broken entry still there" "[ -d '$CACHE/$broken' ]"
+	assertTrue "orphaned entry still there" "[ -f '$CACHE/$orph/.khdr-stamp' ]"
+}
+
+test_leftover_staging_counted() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	mkdir "$CACHE/.staging-abc123"
+	status_json
+	assertEquals 0 "$RC"
+	assertEquals 1 "$(jqr .cache.leftovers)"
+	assertEquals "not an entry" 1 "$(jqr '.entries | length')"
+}
+
+# Strings in the document are escaped, whatever the root is called.
+test_json_with_awkward_root() {
+	need_artefacts && need_debian_kernel || return
+	local odd=$SHUNIT_TMPDIR/q\"uo\\te
+	mkdir "$odd" && mv "$FX" "$odd/fx"
+	FX=$odd/fx
+	FXOPTS="--root $FX/root --sysfs $FX/sys --procfs $FX/proc --kernel-release $REL"
+	CACHE=$FX/root/var/cache/khdr
+	install_running
+	status_json
+	assertEquals 0 "$RC"
+	assertEquals "$CACHE" "$(jqr .cache.path)"
+	assertEquals "$FX/root/lib/modules/$REL/build" "$(jqr .build.path)"
+	assertEquals "$CACHE/$(key)" "$(jqr '.entries[0].path')"
+}
+
+# The cache on its own file system: device, type, label and UUID as blkid
+# and findmnt see them.
+test_cache_device_info_loop_ext4() {
+	need_artefacts && need_debian_kernel || return
+	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return; }
+	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
+	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return; }
+	local img=$SHUNIT_TMPDIR/cache.img
+	truncate -s 64M "$img"
+	mkfs.ext4 -q -L khdrtest -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.ext4 failed"; return; }
+	mkdir -p "$FX/root/var/cache"
+	# Install, then status, inside one mount namespace holding the loop mount.
+	FX=$FX SHUNIT_TMPDIR=$SHUNIT_TMPDIR KHDR=$KHDR FXOPTS=$FXOPTS ART=$KHDR_ARTEFACTS unshare -m bash -c '
+		mount -o loop "$1" "$FX/root/var/cache" || exit 99
+		"$KHDR" install $FXOPTS --archive "$ART/kheaders.tar.xz" > "$SHUNIT_TMPDIR/install.out" 2>&1
+		echo $? > "$SHUNIT_TMPDIR/install.rc"
+		"$KHDR" status $FXOPTS --json > "$SHUNIT_TMPDIR/status.json" 2>"$SHUNIT_TMPDIR/status.err"
+		echo $? > "$SHUNIT_TMPDIR/status.rc"
+		dev=$(findmnt -n -o SOURCE --target "$FX/root/var/cache")
+		echo "$dev" > "$SHUNIT_TMPDIR/dev"
+		findmnt -n -o FSTYPE --target "$FX/root/var/cache" > "$SHUNIT_TMPDIR/fstype"
+		blkid -p -s LABEL -o value "$dev" > "$SHUNIT_TMPDIR/label"
+		blkid -p -s UUID -o value "$dev" > "$SHUNIT_TMPDIR/uuid"
+		' _ "$img" > "$SHUNIT_TMPDIR/unshare.out" 2>&1
+	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return; }
+	assertEquals "install on the loop fs: $(cat "$SHUNIT_TMPDIR/install.out")" 0 "$(cat "$SHUNIT_TMPDIR/install.rc")"
+	assertEquals "status exit: $(cat "$SHUNIT_TMPDIR/status.err")" 0 "$(cat "$SHUNIT_TMPDIR/status.rc")"
+	jq . "$SHUNIT_TMPDIR/status.json" > /dev/null
+	assertEquals "jq parses" 0 $?
+	assertEquals khdrtest "$(cat "$SHUNIT_TMPDIR/label")"
+	assertEquals "label" "$(cat "$SHUNIT_TMPDIR/label")" "$(jqr .cache.label)"
+	assertEquals "uuid" "$(cat "$SHUNIT_TMPDIR/uuid")" "$(jqr .cache.uuid)"
+	assertNotEquals "uuid not empty" "" "$(cat "$SHUNIT_TMPDIR/uuid")"
+	assertEquals "fstype" "$(cat "$SHUNIT_TMPDIR/fstype")" "$(jqr .cache.fstype)"
+	assertEquals ext4 "$(jqr .cache.fstype)"
+	assertEquals "device" "$(cat "$SHUNIT_TMPDIR/dev")" "$(jqr .cache.device)"
+	assertEquals "mountpoint" "$FX/root/var/cache" "$(jqr .cache.mountpoint)"
+	assertEquals "free on a 64M fs" true "$(jqr '.cache.free_bytes > 0 and .cache.total_bytes < 70000000')"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# 50 entries: status lists them all, reads only stamps and links.
+test_fifty_entries_stamps_only() {
+	need_artefacts && need_debian_kernel || return
+	install_running
+	local i now k keys=()
+	now=$(date +%s)
+	for i in $(seq 1 49); do
+		k=$(printf '6.1.%d-khdr@%040x' "$i" "$i")
+		clone_entry "$k" "6.1.$i-khdr" "$(printf '%040x' "$i")" $((now - i * 60))
+		keys+=("$k")
+		[ $((i % 2)) = 0 ] && mkdir -p "$FX/root/lib/modules/6.1.$i-khdr/kernel"
+	done
+	status_json
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "50 entries" 50 "$(jqr '.entries | length')"
+	assertEquals "none broken" 0 "$(jqr '[.entries[] | select(.state == "broken")] | length')"
+	run status $FXOPTS
+	assertEquals "text lists 50" 50 "$(printf '%s\n' "$OUT" | grep -cE '^ +(active|referenced|stale|orphaned|broken) .*@')"
+	# Wall time: the median of 9 runs (a note, not an assertion).
+	local t0 t1 times=
+	for i in 1 2 3 4 5 6 7 8 9; do
+		t0=$(date +%s%N)
+		"$KHDR" status $FXOPTS > /dev/null 2>&1
+		t1=$(date +%s%N)
+		times="$times$(( (t1 - t0) / 1000 ))\n"
+	done
+	echo "NOTE: status with 50 entries ($(du -sh "$CACHE" | cut -f1) apparent cache, $(find "$CACHE" | wc -l) paths): median of 9 runs $(printf "$times" | median) us"
+	echo "NOTE: status --json with 50 entries: $(strace -c -f "$KHDR" status $FXOPTS --json 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2), "syscalls,", $(NF-1), "failed"}')"
+	# Which files does it open?  Inside an entry only .khdr-stamp; it lists
+	# no entry directory (getdents64 on an entry's fd).
+	strace -f -y -e trace=open,openat,openat2,getdents64 -o "$SHUNIT_TMPDIR/strace" \
+		"$KHDR" status $FXOPTS --json > /dev/null 2>&1
+	assertTrue "strace ran" "[ -s '$SHUNIT_TMPDIR/strace' ]"
+	assertTrue "stamps were read" "grep -q '\.khdr-stamp' '$SHUNIT_TMPDIR/strace'"
+	grep -E '@[0-9a-f]{16,}/' "$SHUNIT_TMPDIR/strace" | grep -vE '@[0-9a-f]{16,}/\.khdr-stamp"' \
+		> "$SHUNIT_TMPDIR/inside"
+	assertEquals "opened inside an entry: $(head -5 "$SHUNIT_TMPDIR/inside")" "" "$(cat "$SHUNIT_TMPDIR/inside")"
+	grep -E 'getdents64\([0-9]+<[^>]*@[0-9a-f]{16,}[^>]*>' "$SHUNIT_TMPDIR/strace" > "$SHUNIT_TMPDIR/listed"
+	assertEquals "listed an entry directory: $(head -3 "$SHUNIT_TMPDIR/listed")" "" "$(cat "$SHUNIT_TMPDIR/listed")"
+	assertTrue "opens stay few: $(grep -c 'open' "$SHUNIT_TMPDIR/strace")" \
+		"[ $(grep -c 'open' "$SHUNIT_TMPDIR/strace") -lt 400 ]"
+}
+
+. shunit2
