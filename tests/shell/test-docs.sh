@@ -1,0 +1,162 @@
+#!/bin/bash
+# test-docs.sh - the man pages and the bash completion say what the program
+# does: every command and option of --help is in khdr-cache(8), every key
+# the configuration parser knows is in khdr-cache.conf(5), and the
+# completion offers exactly the options each 'COMMAND --help' lists.
+. "$(dirname "$0")/lib.sh"
+
+MAN8=$KHDR_SRCDIR/man/khdr-cache.8
+MAN5=$KHDR_SRCDIR/man/khdr-cache.conf.5
+COMPLETION=$KHDR_SRCDIR/completion/khdr-cache
+
+# The page as text to grep: roff escapes of '-' dropped.
+page_text() { sed 's/\\//g' "$1"; }
+
+# The commands of 'khdr-cache --help', one a line.
+help_commands() {
+	"$KHDR" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'
+}
+
+# The options (short and long) of the Options: block of a help text on stdin,
+# sorted, one a line: only the option column, not the descriptions.
+help_options() {
+	sed -n '/^Options:/,/^$/p' | cut -c1-28 | grep -oE -- '-{1,2}[a-zA-Z][a-z-]*' | sort -u
+}
+
+command_options() { "$KHDR" "$1" --help | help_options; }
+
+# What the completion offers for the words given (the last is the one being
+# completed), sorted, one a line.  Runs in its own bash, as a shell would.
+complete_words() {
+	bash -c '
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_khdr_cache
+		printf "%s\n" "${COMPREPLY[@]}"' bash "$COMPLETION" "$@" 2>/dev/null | sed '/^$/d' | sort -u
+}
+
+test_pages_render_without_warnings() {
+	command -v man > /dev/null || { skip_test "no man(1) to render the pages"; return; }
+	local p out
+	for p in "$MAN8" "$MAN5"; do
+		assertTrue "$p exists" "[ -f '$p' ]"
+		out=$(MANWIDTH=80 man --warnings -l "$p" 2>&1 > /dev/null)
+		assertEquals "man --warnings on $(basename "$p")" "" "$out"
+		out=$(MANWIDTH=80 man -l "$p" 2> /dev/null | wc -l)
+		assertTrue "$(basename "$p") renders ($out lines)" "[ $out -gt 20 ]"
+	done
+}
+
+test_every_command_and_option_is_in_the_man_page() {
+	local cmds c opt n=0
+	cmds=$(help_commands)
+	assertNotEquals "--help lists commands" "" "$cmds"
+	for c in $cmds; do
+		# Each command has its own entry in COMMANDS.
+		sed -n '/^\.SH COMMANDS/,/^\.SH /p' "$MAN8" | grep -qx "\.B $c" ||
+			fail "khdr-cache.8 COMMANDS has no entry for $c"
+		for opt in $(command_options "$c" | grep -- '^--'); do
+			n=$((n + 1))
+			page_text "$MAN8" | grep -q -- "$opt\\b" ||
+				fail "khdr-cache.8 lacks $opt (from 'khdr-cache $c --help')"
+		done
+	done
+	assertTrue "options were checked ($n)" "[ $n -gt 20 ]"
+}
+
+test_json_and_stamp_keys_are_in_the_man_page() {
+	local k keys
+	# The keys print_json writes, as the source spells them.
+	keys=$(grep -oE 'json_key_[a-z0-9]+\("[a-z_]+"|\\"[a-z_]+\\"' "$KHDR_SRCDIR/src/cmd-status.c" |
+		sed -E 's/^json_key_[a-z0-9]+\(//' | tr -d '"\\' | sort -u)
+	assertNotEquals "JSON keys found in src/cmd-status.c" "" "$keys"
+	for k in $keys; do
+		sed -n '/^\.SH "JSON OUTPUT"/,/^\.SH /p' "$MAN8" | grep -qE "^\.B[IR]? $k( |$)" ||
+			fail "khdr-cache.8 JSON OUTPUT lacks the key $k"
+	done
+	# The stamp keys install writes.
+	keys=$(sed -n '/^static int format_stamp/,/^}/p' "$KHDR_SRCDIR/src/cmd-install.c" |
+		grep -oE '^[[:space:]]*"[a-z_0-9]+=' | tr -d ' \t"=' | sort -u)
+	assertNotEquals "stamp keys found in src/cmd-install.c" "" "$keys"
+	for k in $keys; do
+		sed -n '/khdr\\-stamp$/,/^\.RE/p' "$MAN8" | page_text /dev/stdin | grep -qE "^\.BR? .*\b$k\b" ||
+			fail "khdr-cache.8 FILES (.khdr-stamp) lacks the stamp key $k"
+	done
+}
+
+test_every_conf_key_is_in_the_conf_page() {
+	local d keys k
+	d=$SHUNIT_TMPDIR/conf-root
+	mkdir -p "$d/root/etc" "$d/sys" "$d/proc"
+	# The parser names the keys it knows when it meets one it does not.
+	printf '# comment\nno_such_key = 1\n' > "$d/root/etc/khdr-cache.conf"
+	run status --root "$d/root" --sysfs "$d/sys" --procfs "$d/proc" -r 1.0
+	assertEquals "an unknown key is an error" 1 "$RC"
+	assertContains "the error names the line" "$ERR" "line 2"
+	keys=$(echo "$ERR" | sed -n 's/.*(known: \(.*\)).*/\1/p' | tr -d ',')
+	# And the keys apply() compares, in case the message falls behind.
+	keys="$keys $(grep -oE 'strcmp\(l->key, "[a-z_]+"\)' "$KHDR_SRCDIR/src/conf.c" | grep -oE '"[a-z_]+"' | tr -d '"')"
+	keys=$(printf '%s\n' $keys | sort -u)
+	assertNotEquals "keys found" "" "$keys"
+	for k in $keys; do
+		# Each key is accepted by the parser (a bad value is refused, not unknown) ...
+		printf '%s = \n' "$k" > "$d/root/etc/khdr-cache.conf"
+		run status --root "$d/root" --sysfs "$d/sys" --procfs "$d/proc" -r 1.0
+		assertNotContains "the parser knows $k" "$ERR" "unknown key"
+		# ... and documented under KEYS as key=.
+		sed -n '/^\.SH KEYS/,/^\.SH /p' "$MAN5" | grep -qE "^\.B[IR]? $k=" ||
+			fail "khdr-cache.conf.5 KEYS lacks $k"
+	done
+	rm -f "$d/root/etc/khdr-cache.conf"
+}
+
+test_completion_offers_every_command() {
+	[ -f "$COMPLETION" ] || { fail "no $COMPLETION"; return; }
+	assertEquals "commands offered at the first word" \
+		"$(help_commands | sort)" "$(complete_words khdr-cache '')"
+	assertEquals "commands offered after global options" \
+		"$(help_commands | sort)" "$(complete_words khdr-cache --root / -v '')"
+	assertEquals "a prefix" "install" "$(complete_words khdr-cache ins)"
+}
+
+test_completion_offers_exactly_each_commands_options() {
+	[ -f "$COMPLETION" ] || { fail "no $COMPLETION"; return; }
+	local c want got
+	for c in $(help_commands); do
+		want=$(command_options "$c")
+		got=$(complete_words khdr-cache "$c" -)
+		assertEquals "options of '$c' (completion vs 'khdr-cache $c --help')" "$want" "$got"
+		# Options given before the command count for that command too.
+		got=$(complete_words khdr-cache --root / "$c" --)
+		assertEquals "long options of '$c' after a global option" \
+			"$(echo "$want" | grep -- '^--')" "$got"
+	done
+	# Before any command: every option of the global --help.
+	assertEquals "options before the command" \
+		"$("$KHDR" --help | help_options)" "$(complete_words khdr-cache -)"
+}
+
+test_completion_values() {
+	[ -f "$COMPLETION" ] || { fail "no $COMPLETION"; return; }
+	local d=$SHUNIT_TMPDIR/comp
+	mkdir -p "$d/root/lib/modules/6.1.192" "$d/root/lib/modules/6.12.9-amd64"
+	: > "$d/kheaders.tar.xz"
+	assertEquals "-r offers the releases below --root" \
+		"$(printf '6.1.192\n6.12.9-amd64')" \
+		"$(complete_words khdr-cache --root "$d/root" status -r '')"
+	assertEquals "--kernel-release with a prefix" "6.12.9-amd64" \
+		"$(complete_words khdr-cache verify --root "$d/root" --kernel-release 6.12)"
+	assertEquals "--archive completes files" "$d/kheaders.tar.xz" \
+		"$(complete_words khdr-cache install --archive "$d/kh")"
+	assertEquals "--root completes directories" "$d/root" \
+		"$(complete_words khdr-cache install --root "$d/ro")"
+	assertEquals "--to completes directories" "$d/root" \
+		"$(complete_words khdr-cache extract --to "$d/r")"
+	assertEquals "--cache-dir completes directories" "$d/root" \
+		"$(complete_words khdr-cache prune --cache-dir "$d/r")"
+	assertEquals "buildid completes files" "$d/kheaders.tar.xz" \
+		"$(complete_words khdr-cache buildid "$d/k")"
+	assertEquals "no option after --keep" "" "$(complete_words khdr-cache prune --keep '')"
+}
+
+. shunit2
