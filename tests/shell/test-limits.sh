@@ -83,7 +83,8 @@ test_caps_are_documented() {
 	assertContains "--help: default byte cap" "$OUT" "default 4G"
 	run install --help
 	assertEquals "install --help exit" 0 "$RC"
-	assertContains "install --help points to the options" "$OUT" "khdr-cache --help"
+	assertContains "install --help: the entry cap" "$OUT" "--max-entries N"
+	assertContains "install --help: the byte cap" "$OUT" "--max-bytes N"
 	assertTrue "man page: --max-entries" "grep -q 'max\\\\-entries' '$KHDR_SRCDIR/man/khdr-cache.8'"
 	assertTrue "man page: --max-bytes" "grep -q 'max\\\\-bytes' '$KHDR_SRCDIR/man/khdr-cache.8'"
 }
