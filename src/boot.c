@@ -5,12 +5,14 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot.h"
+#include "devinfo.h"
 #include "log.h"
 
 extern char **environ;
@@ -42,17 +44,69 @@ static bool is_off(const char *v)
 	       strcmp(v, "false") == 0;
 }
 
-bool boot_disabled(const struct khdr_opts *o)
+static bool read_cmdline(const struct khdr_opts *o, char *line, size_t size)
 {
-	char path[4096], line[4096], val[16];
+	char path[4096];
 	size_t len;
 
 	if (path_fmt(path, sizeof(path), "%s/cmdline", o->procfs) < 0 ||
-	    read_small_file(AT_FDCWD, path, line, sizeof(line) - 1, &len) < 0)
+	    read_small_file(AT_FDCWD, path, line, size - 1, &len) < 0)
 		return false;
 	line[len] = '\0';
-	return (cmdline_get(line, "khdr", val, sizeof(val)) == 0 && is_off(val)) ||
-	       (cmdline_get(line, "rd.khdr", val, sizeof(val)) == 0 && is_off(val));
+	return true;
+}
+
+bool boot_disabled(const struct khdr_opts *o)
+{
+	char line[4096], val[16];
+
+	return read_cmdline(o, line, sizeof(line)) &&
+	       ((cmdline_get(line, "khdr", val, sizeof(val)) == 0 && is_off(val)) ||
+		(cmdline_get(line, "rd.khdr", val, sizeof(val)) == 0 && is_off(val)));
+}
+
+const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size)
+{
+	char line[4096];
+
+	if (read_cmdline(o, line, sizeof(line)) &&
+	    cmdline_get(line, "rd.khdr.cache", buf, size) == 0 && *buf)
+		return buf;
+	return o->cache_device;
+}
+
+bool is_mount_point(const char *path)
+{
+	char parent[4096];
+	struct stat a, b;
+
+	return path_fmt(parent, sizeof(parent), "%s/..", path) == 0 &&
+	       lstat(path, &a) == 0 && S_ISDIR(a.st_mode) && stat(parent, &b) == 0 &&
+	       a.st_dev != b.st_dev;
+}
+
+static int open_run_dir(const char *run_dir, struct khdr_err *e);
+
+int boot_mount_cache(const char *spec, const char *run_dir, const char *target,
+		     struct khdr_err *e)
+{
+	char dev[4096], type[64];
+	int r, fd;
+
+	if ((r = devinfo_resolve(spec, dev, sizeof(dev), e)) < 0 ||
+	    (r = devinfo_fstype(dev, type, sizeof(type), e)) < 0)
+		return r;
+	if ((fd = open_run_dir(run_dir, e)) < 0)
+		return fd;
+	close(fd);
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
+		return err_set(e, errno, "cannot create %s: %s", target, strerror(errno));
+	if (!is_mount_point(target) &&
+	    mount(dev, target, type, MS_NOSUID | MS_NODEV, NULL) < 0)
+		return err_set(e, errno, "cannot mount %s (%s, %s) at %s: %s", dev, spec, type,
+			       target, strerror(errno));
+	log_info("cache device %s (%s) mounted at %s", dev, type, target);
+	return 0;
 }
 
 bool root_read_only(const char *root)

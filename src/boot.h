@@ -29,6 +29,19 @@ bool root_read_only(const char *root);
 int boot_stage_copy(struct input *in, const char *run_dir,
 		    const char *build_id, struct khdr_err *e);
 
+/*
+ * The cache device: rd.khdr.cache= on the command line, else cache_device=
+ * of the configuration; NULL when neither names one.
+ */
+const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size);
+
+/* Mount the device spec names (libblkid tag or path) at target. */
+int boot_mount_cache(const char *spec, const char *run_dir, const char *target,
+		     struct khdr_err *e);
+
+/* Is path the root of a mount (the cache device already mounted)? */
+bool is_mount_point(const char *path);
+
 /* modprobe [-r] kheaders; 0 when it ran and succeeded. */
 int boot_modprobe(bool remove);
 

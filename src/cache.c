@@ -55,32 +55,41 @@ static int check_owner(int fd, const char *what, struct khdr_err *e)
 }
 
 int cache_open(struct cache *c, const char *root, const char *dir,
-	       bool create, struct khdr_err *e)
+	       bool host_dir, bool create, struct khdr_err *e)
 {
 	char shown[PATH_MAX];
-	int r;
+	int r, basefd;
 
 	c->fd = c->lockfd = -1;
 	dir += strspn(dir, "/");
 	if (path_fmt(c->dir, sizeof(c->dir), "%s", dir) < 0 ||
 	    path_fmt(c->prefix, sizeof(c->prefix), "/%s/", dir) < 0)
 		return err_set(e, ENAMETOOLONG, "cache directory name too long");
-	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") ? root : "", dir);
+	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") && !host_dir ? root : "", dir);
 	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfd < 0) {
 		r = -errno;
 		return err_set(e, r, "cannot open root %s: %s%s", root, strerror(-r),
 			       r == -EACCES ? " (install needs root)" : "");
 	}
-	if (create && (r = mkdir_p_at(c->rootfd, c->dir, 0755)) < 0) {
+	basefd = host_dir ? -1 : c->rootfd;
+	if (host_dir && (basefd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		cache_close(c);
+		return err_set(e, r, "cannot open /: %s", strerror(-r));
+	}
+	r = create ? mkdir_p_at(basefd, c->dir, 0755) : 0;
+	c->fd = r < 0 ? -1 : openat(basefd, c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && c->fd < 0)
+		r = -errno;
+	if (host_dir)
+		close(basefd);
+	if (r < 0 && create && c->fd < 0 && r != -ELOOP && r != -ENOTDIR && r != -ENOENT) {
 		cache_close(c);
 		return err_set(e, r, "cannot create %s: %s%s", shown, strerror(-r),
 			       r == -EACCES || r == -EPERM ? " (install needs root)" : "");
 	}
-	c->fd = openat(c->rootfd, c->dir,
-		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (c->fd < 0) {
-		r = -errno;
+	if (r < 0) {
 		cache_close(c);
 		if (r == -ELOOP || r == -ENOTDIR)
 			return err_set(e, r, "refusing cache directory %s: it is a symlink or not a directory",

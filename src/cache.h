@@ -32,9 +32,13 @@ enum link_state {
 	LINK_FOREIGN,           /* anything else: a headers package, a tree */
 };
 
-/* Open (or create) <root>/<dir>; dir is absolute, as cache_dir= has it. */
+/*
+ * Open (or create) <root>/<dir>; dir is absolute, as cache_dir= has it.
+ * With host_dir, dir is a path of this machine, not under root (the cache
+ * device mounted at /run/khdr/cache while root is read-only).
+ */
 int cache_open(struct cache *c, const char *root, const char *dir,
-	       bool create, struct khdr_err *e);
+	       bool host_dir, bool create, struct khdr_err *e);
 void cache_close(struct cache *c);
 
 /* flock(2) the cache; install and prune hold it while they change things. */

@@ -34,6 +34,11 @@ struct install {
 	uint64_t crc64;
 	bool made_makefile;       /* headers only: we wrote the top Makefile */
 	bool loaded_module;       /* --load-module: we ran modprobe kheaders */
+	bool no_link;             /* --no-link, or the root cannot take a link */
+	bool readonly;            /* the root is read-only (an initramfs) */
+	const char *cache_dir;    /* o->cache_dir, or the cache device's mount */
+	bool cache_on_host;       /* cache_dir is not under the root */
+	char device_dir[PATH_MAX];
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -52,6 +57,9 @@ static bool up_to_date(struct install *in)
 	char key[CACHE_KEY_MAX];
 	enum link_state state;
 
+	if (in->no_link)
+		return in->cache.fd >= 0 &&
+		       cache_entry_valid(&in->cache, in->key, in->k.release);
 	return in->cache.fd >= 0 &&
 	       cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) == 0 &&
 	       state == LINK_OURS && strcmp(key, in->key) == 0 &&
@@ -254,10 +262,11 @@ static int locked_install(struct install *in, struct khdr_err *e)
 		if (r < 0)
 			return r;
 	}
-	if (in->o->no_link) {
+	if (in->no_link) {
 		if (in->o->verbose >= 0)
-			log_result("cached %s in %s (lib/modules left alone: --no-link)",
-				   in->key, in->cache.prefix);
+			log_result("cached %s in %s (lib/modules left alone%s)", in->key,
+				   in->cache.prefix, in->o->no_link ? ": --no-link" :
+				   ": the root is read-only; the late service links it");
 		return 0;
 	}
 	r = cache_link_switch(&in->cache, in->k.release, in->key, in->o->force, e);
@@ -296,26 +305,60 @@ static int find_source(struct install *in, struct khdr_err *e)
 	return r;
 }
 
+/*
+ * At boot, a cache device (rd.khdr.cache=, cache_device=) holds the cache
+ * while the root is read-only: mounted at <run dir>/cache, filled there,
+ * and found still mounted by the late service, which links build to it.
+ */
+static void choose_cache(struct install *in)
+{
+	const struct khdr_opts *o = in->o;
+	char spec[256];
+	struct khdr_err e = { 0 };
+
+	in->cache_dir = o->cache_dir;
+	if (!o->boot || !boot_cache_spec(o, spec, sizeof(spec)) ||
+	    path_fmt(in->device_dir, sizeof(in->device_dir), "%s/cache", o->run_dir) < 0)
+		return;
+	if (in->readonly && boot_mount_cache(boot_cache_spec(o, spec, sizeof(spec)),
+					     o->run_dir, in->device_dir, &e) < 0) {
+		log_warn("%s; staging the archive instead", e.msg);
+		return;
+	}
+	if (!in->readonly && !is_mount_point(in->device_dir))
+		return;       /* root writable, no device mounted: the usual cache */
+	in->cache_dir = in->device_dir;
+	in->cache_on_host = true;
+	in->no_link = in->no_link || in->readonly;
+	in->readonly = false;
+}
+
+/* The entry is there already (a new link, or the late service): no archive needed. */
+static bool entry_ready(struct install *in)
+{
+	return *in->k.build_id_hex && !in->o->force && in->cache.fd >= 0 &&
+	       cache_entry_valid(&in->cache, in->key, in->k.release);
+}
+
 static int install(struct install *in, struct khdr_err *e)
 {
 	const struct khdr_opts *o = in->o;
-	bool readonly = false;
 	int r;
 
 	r = kernel_identify(&in->k, o, e);
 	if (r < 0)
 		return r;
-	if (o->boot) {
-		if (boot_disabled(o)) {
-			log_result("disabled on the kernel command line (khdr=0): nothing to do");
-			return 0;
-		}
-		readonly = root_read_only(o->root);
+	if (o->boot && boot_disabled(o)) {
+		log_result("disabled on the kernel command line (khdr=0): nothing to do");
+		return 0;
 	}
-	r = cache_open(&in->cache, o->root, o->cache_dir, !o->dry_run && !readonly, e);
+	in->readonly = o->boot && root_read_only(o->root);
+	choose_cache(in);
+	r = cache_open(&in->cache, o->root, in->cache_dir, in->cache_on_host,
+		       !o->dry_run && !in->readonly, e);
 	if (r == -EROFS && o->boot)
-		readonly = true;
-	else if (r < 0 && !((o->dry_run || readonly) && r == -ENOENT))
+		in->readonly = true;
+	else if (r < 0 && !((o->dry_run || in->readonly) && r == -ENOENT))
 		return r;
 	if (*in->k.build_id_hex) {
 		make_key(in);
@@ -324,10 +367,12 @@ static int install(struct install *in, struct khdr_err *e)
 			return 0;
 		}
 	}
-	r = find_source(in, e);
-	if (r < 0)
-		return r;
-	log_info("archive: %s (%s)", in->src.path, source_kind_name(in->src.kind));
+	if (!(entry_ready(in) && !o->dry_run && !in->readonly)) {
+		r = find_source(in, e);
+		if (r < 0)
+			return r;
+		log_info("archive: %s (%s)", in->src.path, source_kind_name(in->src.kind));
+	}
 	if (!*in->k.build_id_hex) {
 		/* No build ID: the archive's own checksum tells builds apart. */
 		r = input_crc64_whole(&in->src.in, &in->crc64);
@@ -341,10 +386,10 @@ static int install(struct install *in, struct khdr_err *e)
 	}
 	if (o->dry_run)
 		return dry_run(in, e);
-	if (readonly)
+	if (in->readonly)
 		return stage_for_later(in, e);
 	/* A foreign build is refused before anything is extracted. */
-	if (!o->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
+	if (!in->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
 		return r;
 	r = locked_install(in, e);
 	if (r == -EROFS && o->boot)
@@ -357,7 +402,8 @@ static int install(struct install *in, struct khdr_err *e)
 int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e)
 {
-	struct install in = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
+	struct install in = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 },
+			      .no_link = o->no_link };
 	int r;
 
 	(void)argv;

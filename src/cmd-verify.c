@@ -154,7 +154,7 @@ static int verify(struct verify_run *v, struct khdr_err *e)
 	int r = kernel_identify(&v->k, v->o, e);
 
 	if (r == 0)
-		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, e);
+		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, false, e);
 	if (r == 0)
 		r = cache_lock(&v->cache, e);     /* install would remove our scratch dir */
 	if (r == 0)

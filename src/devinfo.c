@@ -151,3 +151,22 @@ int devinfo_resolve(const char *spec, char *dev, size_t size,
 	free(name);
 	return 0;
 }
+
+int devinfo_fstype(const char *dev, char *type, size_t size, struct khdr_err *e)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	const char *v;
+	int r = -ENODEV;
+
+	if (!pr)
+		return err_set(e, errno ? errno : EACCES, "cannot probe %s: %s", dev,
+			       strerror(errno ? errno : EACCES));
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0) {
+		snprintf(type, size, "%s", v);
+		r = 0;
+	}
+	blkid_free_probe(pr);
+	return r < 0 ? err_set(e, ENODEV, "no file system found on %s", dev) : 0;
+}

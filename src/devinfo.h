@@ -38,4 +38,7 @@ void devinfo_read(int fd, struct devinfo *d);
 int devinfo_resolve(const char *spec, char *dev, size_t size,
 		    struct khdr_err *e);
 
+/* The file system type libblkid finds on dev ("ext4"). */
+int devinfo_fstype(const char *dev, char *type, size_t size, struct khdr_err *e);
+
 #endif

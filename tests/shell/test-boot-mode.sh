@@ -124,4 +124,40 @@ test_staged_copy_refused_when_the_run_dir_is_not_roots_alone() {
 	assertEquals "nothing staged" "" "$(ls -A "$RUNDIR")"
 }
 
+# rd.khdr.cache=DEVICE: with the root read-only, the cache goes on that
+# device, mounted at <run dir>/cache; the late service links build to it.
+test_cache_device_holds_the_cache_while_the_root_is_read_only() {
+	need_artefacts && need_debian_kernel || return
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return; }
+	local img=$SHUNIT_TMPDIR/cache.img
+	truncate -s 128M "$img" && mkfs.ext4 -q -L khdr-cache-t "$img" || { fail "mkfs.ext4"; return; }
+	echo "root=/dev/vda ro rd.khdr.cache=$img" > "$FX/proc/cmdline"
+	unshare -m sh -c '
+		loop=$(losetup --find --show "$6") || exit 97
+		echo "root=/dev/vda ro rd.khdr.cache=$loop" > "$7"
+		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99
+		KHDR_KMSG=$2 "$3" install $4 --run-dir "$5" --boot; echo "rc=$?"
+		# What the late service would find: the device mounted, the entry on it.
+		ls "$5/cache"; find "$5/cache" -maxdepth 2 -name .khdr-stamp
+		mount -o remount,bind,rw "$1"
+		KHDR_KMSG=$2 "$3" install $4 --run-dir "$5" --boot; echo "late rc=$?"
+		readlink "$1/lib/modules/'"$REL"'/build"
+		umount "$5/cache"; losetup -d "$loop"
+	' sh "$FX/root" "$KHDR_KMSG" "$KHDR" "$FXOPTS" "$RUNDIR" "$img" "$FX/proc/cmdline" \
+		> "$SHUNIT_TMPDIR/dev.out" 2>&1
+	local out
+	out=$(cat "$SHUNIT_TMPDIR/dev.out")
+	case $out in *"rc=97"*) skip_test "no loop device: $out"; return ;; esac
+	assertContains "initramfs run: $out" "$out" "rc=0"
+	assertContains "$out" "$REL@$FX_BUILD_ID/.khdr-stamp"
+	assertContains "kmsg: $(cat "$KHDR_KMSG")" "$(cat "$KHDR_KMSG")" "mounted at $RUNDIR/cache"
+	assertContains "$(cat "$KHDR_KMSG")" "the late service links it"
+	assertContains "$out" "late rc=0"
+	assertContains "build points at the device's cache" "$out" "$RUNDIR/cache/$REL@$FX_BUILD_ID"
+	assertFalse "nothing staged" "[ -e '$RUNDIR/$FX_BUILD_ID.tar.xz' ]"
+	assertFalse "no cache in the root" "[ -e '$FX/root/var/cache/khdr' ]"
+	assertEquals "the late run extracted nothing" 1 "$(grep -c 'extracted' "$KHDR_KMSG")"
+}
+
 . shunit2
