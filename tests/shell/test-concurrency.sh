@@ -153,7 +153,7 @@ test_install_racing_prune() {
 		"$KHDR" install $FXOPTS --archive "$ARCHIVE" >"$SHUNIT_TMPDIR/i.out" 2>&1 &
 		ipid=$!
 		sleep "$delay"
-		"$KHDR" prune --root "$FX/root" --keep 0 >"$SHUNIT_TMPDIR/p.out" 2>&1 &
+		"$KHDR" prune $FXOPTS --keep 1 >"$SHUNIT_TMPDIR/p.out" 2>&1 &
 		ppid=$!
 		wait $ipid; irc=$?
 		wait $ppid; prc=$?
@@ -170,7 +170,7 @@ test_install_racing_prune() {
 			assertSameTree "round $round: the old entry, if kept" "$(reference_tree)" "$FX/root/var/cache/khdr/$old"
 		fi
 		# A second prune, now that nothing runs, never touches what build uses.
-		"$KHDR" prune --root "$FX/root" --keep 0 >"$SHUNIT_TMPDIR/p.out" 2>&1
+		"$KHDR" prune $FXOPTS --keep 1 >"$SHUNIT_TMPDIR/p.out" 2>&1
 		prc=$?
 		assertEquals "round $round: prune afterwards: $(cat "$SHUNIT_TMPDIR/p.out")" 0 $prc
 		assertTrue "round $round: the linked entry survives prune" "[ -f '$FX/root/var/cache/khdr/$REL@$new/.khdr-stamp' ]"
