@@ -40,10 +40,13 @@ write_notes() {  # hex
 status_json() {  # extra options...; the document in $SHUNIT_TMPDIR/status.json
 	run status $FXOPTS --json "$@"
 	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.json"
+	local prc
 	python3 -m json.tool "$SHUNIT_TMPDIR/status.json" > /dev/null 2>"$SHUNIT_TMPDIR/json.err"
-	assertEquals "python3 -m json.tool parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 $?
+	prc=$?
+	assertEquals "python3 -m json.tool parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 "$prc"
 	jq . "$SHUNIT_TMPDIR/status.json" > /dev/null 2>"$SHUNIT_TMPDIR/json.err"
-	assertEquals "jq parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 $?
+	prc=$?
+	assertEquals "jq parses: $(cat "$SHUNIT_TMPDIR/json.err")" 0 "$prc"
 }
 
 jqr() { jq -r "$1" "$SHUNIT_TMPDIR/status.json"; }
