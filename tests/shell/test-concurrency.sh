@@ -25,7 +25,7 @@ start_installs() {
 	PIDS=()
 	rm -f "$SHUNIT_TMPDIR"/par.*
 	for i in $(seq 1 $N); do
-		"$KHDR" install -v $FXOPTS --archive "$ARCHIVE" \
+		"$KHDR" install -v -v $FXOPTS --archive "$ARCHIVE" \
 			>"$SHUNIT_TMPDIR/par.$i.out" 2>"$SHUNIT_TMPDIR/par.$i.err" 9>&- &
 		PIDS+=($!)
 	done
@@ -56,7 +56,8 @@ assertOneEntry() {  # what
 	assertSameTree "$1" "$(reference_tree)" "$(entry_dir)"
 }
 
-# Extractions and outcomes, as the -v output tells them.
+# Extractions and outcomes, as the -v -v output tells them ("extracted N
+# files" is an info message, "installed"/"up to date" the result lines).
 assertOneExtraction() {  # what
 	local out err
 	out=$(cat "$SHUNIT_TMPDIR"/par.*.out)
