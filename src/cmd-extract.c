@@ -5,6 +5,7 @@
  * Works unprivileged; refuses a DIR that is a symlink.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,10 +19,19 @@
 #include "unpack.h"
 
 /* Create DIR if needed; never follow a symlink planted at DIR. */
-static int open_target(const char *dir, struct khdr_err *e)
+static int open_target(const char *arg, struct khdr_err *e)
 {
+	char dir[PATH_MAX];
+	size_t n = strlen(arg);
 	int fd;
 
+	/* "link/" resolves the link whatever O_NOFOLLOW says: drop the slashes. */
+	while (n > 1 && arg[n - 1] == '/')
+		n--;
+	if (n >= sizeof(dir))
+		return err_set(e, ENAMETOOLONG, "--to path too long");
+	memcpy(dir, arg, n);
+	dir[n] = '\0';
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return err_set(e, errno, "cannot create %s: %s", dir, strerror(errno));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -60,7 +70,7 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		return fd;
 	}
 	extract_init(&x, fd, o->max_entries, o->max_bytes);
-	r = unpack_archive(&src.in, &x, NULL, o->max_bytes, &st, e);
+	r = unpack_archive(&src.in, &x, NULL, o->max_entries, o->max_bytes, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)

@@ -47,6 +47,10 @@ void extract_free(struct extractor *x)
 	free(x->dirs_arena);
 	free(x->files.arena);
 	free(x->files.slots);
+	free(x->dirset.arena);
+	free(x->dirset.slots);
+	x->dirset.arena = NULL;
+	x->dirset.slots = NULL;
 	x->dirs = NULL;
 	x->dirs_arena = NULL;
 	x->files.arena = NULL;
@@ -316,7 +320,10 @@ static int make_dir(struct extractor *x, const char *path, const char *base,
 		/* It is a real directory (checked above), ours to chmod. */
 		fchmodat(x->dirfd, base, mode, 0);
 	}
-	return defer_dir_mtime(x, path, en->mtime) < 0
+	/* A directory named again keeps its first deferred entry. */
+	if (set_has(&x->dirset, path))
+		return 0;
+	return set_add(&x->dirset, path) < 0 || defer_dir_mtime(x, path, en->mtime) < 0
 		       ? err_set(e, ENOMEM, "out of memory") : 0;
 }
 

@@ -43,6 +43,7 @@ struct extractor {
 	char *dirs_arena;
 	size_t dirs_arena_len, dirs_arena_cap;
 	struct name_set files;
+	struct name_set dirset;     /* directories whose mtime is deferred */
 	/* What was done. */
 	uint64_t entries, nfiles, ndirs_made, nlinks, bytes, skipped;
 };

@@ -48,15 +48,19 @@ static int stream_elf_build_id(struct bstream *b, struct build_id *id,
 {
 	uint8_t hdr[ELF_EHDR_MAX], *tab = NULL, *notes = NULL;
 	struct elf_phdr ph[PHDR_MAX];
-	size_t nph = 0;
+	size_t nph = 0, ehsize;
 	struct elf elf;
 	bool eof;
 	int r;
 
-	r = bs_read(b, hdr, sizeof(hdr), &eof, e);
-	if (r < 0 || eof || elf_parse_header(&elf, hdr, sizeof(hdr)) < 0)
+	/* An ELF32 header is 52 bytes, and its program headers may follow at once. */
+	r = bs_read(b, hdr, 52, &eof, e);
+	if (r == 0 && !eof && hdr[4] == 2)
+		r = bs_read(b, hdr + 52, sizeof(hdr) - 52, &eof, e);
+	ehsize = hdr[4] == 2 ? sizeof(hdr) : 52;
+	if (r < 0 || eof || elf_parse_header(&elf, hdr, ehsize) < 0)
 		return r < 0 ? r : err_set(e, ENOEXEC, "the decompressed payload is not an ELF file");
-	if (elf.phnum == 0 || elf.phnum > PHDR_MAX || elf.phoff < sizeof(hdr))
+	if (elf.phnum == 0 || elf.phnum > PHDR_MAX || elf.phoff < ehsize)
 		return err_set(e, EBADMSG, "an ELF file without program headers: not a vmlinux");
 	tab = malloc((size_t)elf.phnum * elf.phentsize);
 	if (!tab)

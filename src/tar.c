@@ -212,7 +212,8 @@ static int parse_pax(struct tar_reader *t, size_t size, struct pending *p,
 			if (len > size)
 				break;
 		}
-		if (sp == s || sp >= end || *sp != ' ' || len > (uint64_t)(end - s))
+		if (sp == s || sp >= end || *sp != ' ' || len > (uint64_t)(end - s) ||
+		    len <= (uint64_t)(sp - s) + 1)
 			return err_set(e, EBADMSG, "malformed pax header");
 		rec_end = s + len;
 		eq = memchr(sp + 1, '=', (size_t)(rec_end - sp - 1));
@@ -239,7 +240,7 @@ static int read_pax(struct tar_reader *t, uint64_t size, bool global,
 	if (size > TAR_PAX_MAX)
 		return err_set(e, E2BIG, "pax header of %llu bytes (limit %u)",
 			       (unsigned long long)size, TAR_PAX_MAX);
-	if (t->pax_size < size) {
+	if (!t->pax || t->pax_size < size) {
 		char *n = realloc(t->pax, TAR_PAX_MAX);
 
 		if (!n)

@@ -112,8 +112,8 @@ static int plain_member(struct tar_reader *t, const struct entry *en,
 }
 
 static int each_member(struct tar_reader *t, struct extractor *x,
-		       struct verifier *v, struct unpack_stats *st,
-		       struct khdr_err *e)
+		       struct verifier *v, uint64_t max_entries,
+		       struct unpack_stats *st, struct khdr_err *e)
 {
 	char path[PATH_MAX];
 	const struct entry *en;
@@ -126,7 +126,10 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 		if (c < 0)
 			return err_set(e, c, "refusing member '%.200s': %s",
 				       en->path, why);
-		st->members++;
+		if (++st->members > max_entries)
+			return err_set(e, E2BIG,
+				       "archive has more than %llu members (--max-entries)",
+				       (unsigned long long)max_entries);
 		if (c == 1) {
 			r = x ? extract_begin(x, en, e) : 0;
 		} else if (v && verify_wants(v, path)) {
@@ -143,7 +146,7 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 }
 
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_bytes, struct unpack_stats *st,
+		   uint64_t max_entries, uint64_t max_bytes, struct unpack_stats *st,
 		   struct khdr_err *e)
 {
 	struct feed f = { .max_bytes = max_bytes };
@@ -172,7 +175,7 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 		return r;
 	}
 	tar_init(&t, feed_fill, &f);
-	r = each_member(&t, x, v, st, e);
+	r = each_member(&t, x, v, max_entries, st, e);
 	tar_free(&t);
 	if (r == 0)
 		r = drain(&f, e);

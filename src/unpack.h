@@ -18,7 +18,7 @@ struct unpack_stats {
 };
 
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_bytes, struct unpack_stats *st,
+		   uint64_t max_entries, uint64_t max_bytes, struct unpack_stats *st,
 		   struct khdr_err *e);
 
 #endif

@@ -113,7 +113,7 @@ int xz_uncompressed_size(struct input *in, uint64_t *size)
 	uint8_t footer[LZMA_STREAM_HEADER_SIZE], *buf;
 	lzma_stream_flags flags;
 	lzma_index *idx = NULL;
-	uint64_t memlimit = UINT64_MAX, end = in->size;
+	uint64_t memlimit = 16u << 20, end = in->size;
 	size_t pos = 0;
 	int r;
 
