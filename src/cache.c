@@ -54,6 +54,35 @@ static int check_owner(int fd, const char *what, struct khdr_err *e)
 	return 0;
 }
 
+/*
+ * Every directory between the root and the cache must be safe as well: a
+ * user who can write var/cache can move khdr aside and plant another.
+ * Sticky directories (/var/tmp) are fine: others cannot rename our names.
+ */
+static int check_parents(int basefd, const char *dir, const char *shown,
+			 struct khdr_err *e)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (const char *p = strchr(dir, '/'); p; p = strchr(p + 1, '/')) {
+		snprintf(path, sizeof(path), "%.*s", (int)(p - dir), dir);
+		if (fstatat(basefd, path, &st, 0) < 0) {
+			if (errno == ENOENT)
+				return 0;     /* the rest will be made by us, 0755 */
+			return err_set(e, errno, "%s: %s", path, strerror(errno));
+		}
+		if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+		    ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
+			return err_set(e, EPERM,
+				       "refusing cache directory %s: its parent %s can be changed by others "
+				       "(owner uid %u, mode %04o), who could swap the cache for their own; "
+				       "fix it with: chown 0:0 DIR && chmod go-w DIR",
+				       shown, path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	}
+	return 0;
+}
+
 int cache_open(struct cache *c, const char *root, const char *dir,
 	       bool host_dir, bool create, struct khdr_err *e)
 {
@@ -77,6 +106,13 @@ int cache_open(struct cache *c, const char *root, const char *dir,
 		r = -errno;
 		cache_close(c);
 		return err_set(e, r, "cannot open /: %s", strerror(-r));
+	}
+	r = check_parents(basefd, c->dir, shown, e);
+	if (r < 0) {
+		if (host_dir)
+			close(basefd);
+		cache_close(c);
+		return r;
 	}
 	r = create ? mkdir_p_at(basefd, c->dir, 0755) : 0;
 	c->fd = r < 0 ? -1 : openat(basefd, c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -164,7 +200,8 @@ unsigned cache_remove_leftovers(struct cache *c)
 	struct dirent *d;
 	unsigned n = 0;
 	DIR *dir;
-	int fd = dup(c->fd);
+	/* A fresh open, not dup(): a dup shares the directory offset. */
+	int fd = openat(c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
@@ -180,6 +217,50 @@ unsigned cache_remove_leftovers(struct cache *c)
 	}
 	closedir(dir);
 	return n;
+}
+
+static bool has_leftovers(struct cache *c)
+{
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+	int fd = openat(c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!found && (d = readdir(dir)))
+		found = !strncmp(d->d_name, CACHE_STAGING_PREFIX, strlen(CACHE_STAGING_PREFIX)) ||
+			!strncmp(d->d_name, CACHE_TRASH_PREFIX, strlen(CACHE_TRASH_PREFIX));
+	closedir(dir);
+	return found;
+}
+
+static int open_release_dir(struct cache *c, const char *release, bool create);
+
+void cache_tidy(struct cache *c, const char *release)
+{
+	int dirfd = open_release_dir(c, release, false), fd = -1;
+	bool half_link = dirfd >= 0 &&
+			 faccessat(dirfd, ".build.khdr-new", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+
+	if (!half_link && !has_leftovers(c))
+		goto out;
+	if (c->lockfd < 0) {
+		fd = openat(c->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			goto out;
+	}
+	cache_remove_leftovers(c);
+	if (half_link)
+		unlinkat(dirfd, ".build.khdr-new", 0);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
 }
 
 /* A fresh name "<prefix>XXXXXXXX" that does not exist yet (checked by mkdir). */
@@ -260,7 +341,19 @@ int cache_commit(struct cache *c, const char *staging, int sfd,
 	/* One syncfs for everything written: the rename must not outrun the data. */
 	if (syncfs(sfd) < 0)
 		return err_set(e, errno, "syncfs: %s", strerror(errno));
+	/*
+	 * Replacing (--force): swap the two in one step, so build never points
+	 * at nothing; the staging name then holds the old tree.
+	 */
+	if (renameat2(c->fd, staging, c->fd, key, RENAME_EXCHANGE) == 0) {
+		fsync(c->fd);
+		cache_discard(c, staging);
+		return 0;
+	}
+	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+		return err_set(e, errno, "cannot commit entry %s: %s", key, strerror(errno));
 	if (faccessat(c->fd, key, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* A file system without RENAME_EXCHANGE: two renames. */
 		random_name(trash, sizeof(trash), CACHE_TRASH_PREFIX);
 		if (renameat(c->fd, key, c->fd, trash) < 0)
 			return err_set(e, errno, "cannot move the old entry %s aside: %s",

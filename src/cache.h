@@ -47,6 +47,13 @@ int cache_lock(struct cache *c, struct khdr_err *e);
 /* Remove staging and trash left by a run that died; how many. */
 unsigned cache_remove_leftovers(struct cache *c);
 
+/*
+ * The warm path's tidy-up: when a run that died left staging, trash or a
+ * half-made link behind, remove them if the lock is free right now (a
+ * busy lock means they belong to a running install).
+ */
+void cache_tidy(struct cache *c, const char *release);
+
 /* Remove lib/modules/<release>/build if it is our symlink to key. */
 int cache_link_remove(struct cache *c, const char *release, const char *key);
 

@@ -66,8 +66,10 @@ static bool up_to_date(struct install *in)
 	       cache_entry_valid(&in->cache, in->key, in->k.release);
 }
 
-static void say_up_to_date(const struct install *in)
+static void say_up_to_date(struct install *in)
 {
+	/* What a run killed at the last moment left behind goes now. */
+	cache_tidy(&in->cache, in->k.release);
 	if (in->o->verbose >= 0)
 		log_result("up to date: lib/modules/%s/build -> %s%s", in->k.release,
 			   in->cache.prefix, in->key);
@@ -111,20 +113,9 @@ static int format_stamp(const struct install *in, const struct extractor *x,
  * fails with "No rule to make target 'modules'".  A headers-only tree gets
  * a Makefile whose every target says what the tree is and what to do.
  */
-static const char headers_only_makefile[] =
-	"# Written by khdr-cache: this tree holds kernel headers only.\n"
-	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
-	"Makefile: ;\n"
-	"%:\n"
-	"\t@echo 'khdr-cache: $(CURDIR) holds kernel headers only (enough for BCC and bpftrace), "
-	"not a kbuild tree: to build modules, install a kbuild-complete archive "
-	"(the kheaders module of khdr-cache kernel/, see khdr-cache(8)) or the distribution headers package' >&2; exit 1\n"
-	"headers-only:\n"
-	".DEFAULT_GOAL := headers-only\n";
-
 static int add_headers_only_makefile(int sfd, struct khdr_err *e)
 {
-	size_t len = sizeof(headers_only_makefile) - 1;
+	size_t len = strlen(khdr_headers_only_makefile);
 	int fd = openat(sfd, "Makefile",
 			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
@@ -133,7 +124,7 @@ static int add_headers_only_makefile(int sfd, struct khdr_err *e)
 	if (fd < 0)
 		return err_set(e, errno, "writing the headers-only Makefile: %s",
 			       strerror(errno));
-	if (write(fd, headers_only_makefile, len) != (ssize_t)len) {
+	if (write(fd, khdr_headers_only_makefile, len) != (ssize_t)len) {
 		int r = errno ? errno : EIO;
 
 		close(fd);
@@ -158,7 +149,7 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 	v->strict = in->o->strict;
 	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
 	if (r == 0)
-		r = unpack_archive(&in->src.in, x, v, in->o->max_bytes, st, e);
+		r = unpack_archive(&in->src.in, x, v, in->o->max_entries, in->o->max_bytes, st, e);
 	if (r < 0 && r != -EPERM)
 		err_wrap(e, "%s", in->src.path);
 	return r;
@@ -291,6 +282,25 @@ static void remove_staged_copy(const struct install *in)
 }
 
 /* Find the archive; with --load-module, modprobe kheaders as a last resort. */
+static int find_source(struct install *in, struct khdr_err *e);
+
+/*
+ * A staged copy that fails verification here (--strict: a copy of a
+ * built-in archive can only show its fingerprint) would fail every later
+ * run too: drop it and use the next source.
+ */
+static int retry_without_staged_copy(struct install *in, struct khdr_err *e)
+{
+	log_warn("%s; removing the staged copy %s and trying the next source", e->msg,
+		 in->src.path);
+	remove_staged_copy(in);
+	source_close(&in->src);
+	memset(e, 0, sizeof(*e));
+	if (find_source(in, e) < 0)
+		return -ENOENT;
+	return locked_install(in, e);
+}
+
 static int find_source(struct install *in, struct khdr_err *e)
 {
 	int r = source_find(&in->src, in->o, &in->k, e);
@@ -349,7 +359,7 @@ static int install(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	if (o->boot && boot_disabled(o)) {
-		log_result("disabled on the kernel command line (khdr=0): nothing to do");
+		log_result("disabled on the kernel command line (khdr=0 or rd.khdr=0): nothing to do");
 		return 0;
 	}
 	in->readonly = o->boot && root_read_only(o->root);
@@ -392,6 +402,8 @@ static int install(struct install *in, struct khdr_err *e)
 	if (!in->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
 		return r;
 	r = locked_install(in, e);
+	if (r == -EPERM && in->src.kind == SOURCE_STAGED)
+		r = retry_without_staged_copy(in, e);
 	if (r == -EROFS && o->boot)
 		return stage_for_later(in, e);    /* the root went read-only under us */
 	if (r == 0)

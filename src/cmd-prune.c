@@ -37,7 +37,7 @@ struct prune {
 
 static bool is_protected(const struct inv_entry *ent)
 {
-	return ent->state == ENTRY_ACTIVE || ent->state == ENTRY_REFERENCED;
+	return ent->state == ENTRY_ACTIVE || ent->linked_by[0];
 }
 
 /* How many entries of release r, newer than ent, are kept anyway. */
@@ -64,12 +64,14 @@ static void choose(struct prune *p)
 	for (size_t i = 0; i < p->inv.n; i++) {
 		const struct inv_entry *ent = &p->inv.entries[i];
 
-		p->doomed[i] = ent->state == ENTRY_ORPHANED || ent->state == ENTRY_BROKEN;
+		p->doomed[i] = !is_protected(ent) &&
+			       (ent->state == ENTRY_ORPHANED || ent->state == ENTRY_BROKEN);
 	}
 	for (size_t i = 0; i < p->inv.n; i++) {
 		const struct inv_entry *ent = &p->inv.entries[i];
 
-		if (ent->state == ENTRY_STALE && kept_before(p, ent) >= p->o->keep)
+		if (ent->state == ENTRY_STALE && !is_protected(ent) &&
+		    kept_before(p, ent) >= p->o->keep)
 			p->doomed[i] = true;
 	}
 }
@@ -175,7 +177,7 @@ static void prune_legacy_in(struct prune *p, const char *tmp)
 		uint64_t bytes;
 		int r;
 
-		if (strncmp(d->d_name, "kheaders-", 9) != 0 ||
+		if (strncmp(d->d_name, "kheaders-", 9) != 0 || !release_valid(d->d_name + 9) ||
 		    fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		snprintf(shown, sizeof(shown), "%s/%s", tmp, d->d_name);

@@ -61,6 +61,17 @@ static void json_key_str(const char *key, const char *val, bool comma)
 		fputs("null", stdout);
 }
 
+/* A path made of a prefix (the root, "" for /) and parts, escaped. */
+static void json_key_path(const char *key, const char *root, const char *a,
+			  const char *b, const char *c)
+{
+	char path[3 * 4096];
+
+	snprintf(path, sizeof(path), "%s%s%s%s", strcmp(root, "/") ? root : "", a, b, c);
+	printf(", \"%s\": ", key);
+	json_str(path);
+}
+
 static void json_key_u64(const char *key, uint64_t v, bool comma)
 {
 	printf("%s\"%s\": %" PRIu64, comma ? ", " : "", key, v);
@@ -72,8 +83,7 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 
 	printf("    {");
 	json_key_str("key", ent->key, false);
-	printf(", \"path\": \"%s%s%s\"", strcmp(s->o->root, "/") ? s->o->root : "",
-	       s->cache.prefix, ent->key);
+	json_key_path("path", s->o->root, s->cache.prefix, ent->key, "");
 	json_key_str("state", entry_state_name(ent->state), true);
 	json_key_str("release", broken ? NULL : ent->release, true);
 	json_key_str("build_id", ent->build_id, true);
@@ -97,7 +107,8 @@ static void print_json(const struct status *s, int code)
 
 	printf("{\n  \"format\": 1");
 	printf(",\n  \"status\": \"%s\"", code == 0 ? "valid" :
-	       l->state == BUILD_MISSING ? "missing" : "stale");
+	       l->state == BUILD_OURS_VALID || l->state == BUILD_OURS_STALE ? "stale" :
+	       build_state_name(l->state));
 	printf(",\n  \"kernel\": {");
 	json_key_str("release", s->k.release, false);
 	json_key_str("build_id", s->k.build_id_hex, true);
@@ -107,15 +118,14 @@ static void print_json(const struct status *s, int code)
 	json_key_str("path", s->have_source ? s->src.path : NULL, true);
 	printf("}");
 	printf(",\n  \"build\": {");
-	printf("\"path\": \"%s/lib/modules/%s/build\"", strcmp(s->o->root, "/") ? s->o->root : "",
-	       s->k.release);
-	json_key_str("state", build_state_name(l->state), true);
+	json_key_str("state", build_state_name(l->state), false);
+	json_key_path("path", s->o->root, "/lib/modules/", s->k.release, "/build");
 	json_key_str("target", l->target, true);
 	json_key_str("entry", l->key, true);
 	printf("}");
 	printf(",\n  \"cache\": {");
-	printf("\"path\": \"%s/%s\"", strcmp(s->o->root, "/") ? s->o->root : "", s->cache.dir);
-	printf(", \"exists\": %s", s->have_cache ? "true" : "false");
+	printf("\"exists\": %s", s->have_cache ? "true" : "false");
+	json_key_path("path", s->o->root, "/", s->cache.dir, "");
 	json_key_str("mountpoint", s->dev.mountpoint, true);
 	json_key_str("fstype", s->dev.fstype, true);
 	json_key_str("source", s->dev.source, true);

@@ -93,6 +93,23 @@ static int check_crc(struct verify_run *v, struct khdr_err *e)
 		       v->src.path, v->key, got, want);
 }
 
+/* The Makefile install wrote into a headers-only tree: DKMS runs it. */
+static void check_makefile(struct tree_diff *d, int efd)
+{
+	char buf[4096];
+	size_t len;
+	int r = read_small_file(efd, "Makefile", buf, sizeof(buf), &len);
+
+	if (r == -ENOENT) {
+		d->missing++;
+		report(TREE_MISSING, "Makefile", "written by install", NULL);
+	} else if (r < 0 || len != strlen(khdr_headers_only_makefile) ||
+		   memcmp(buf, khdr_headers_only_makefile, len) != 0) {
+		d->changed++;
+		report(TREE_CHANGED, "Makefile", "not the one install wrote", NULL);
+	}
+}
+
 static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 {
 	/* The stamp is ours, and so is the Makefile of a headers-only tree. */
@@ -110,6 +127,8 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 		return err_set(e, errno, "cannot open %s%s: %s", v->cache.prefix, v->key,
 			       strerror(errno));
 	r = tree_compare(&d, efd, sfd);
+	if (r == 0 && d.ignore == with_makefile)
+		check_makefile(&d, efd);
 	close(efd);
 	if (r < 0)
 		return err_set(e, r, "comparing %s%s: %s", v->cache.prefix, v->key, strerror(-r));
@@ -136,7 +155,7 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	extract_init(&x, sfd, v->o->max_entries, v->o->max_bytes);
-	r = unpack_archive(&v->src.in, &x, NULL, v->o->max_bytes, &st, e);
+	r = unpack_archive(&v->src.in, &x, NULL, v->o->max_entries, v->o->max_bytes, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", v->src.path);
 	if (r == 0)

@@ -61,7 +61,7 @@ static int parse_bool(const char *v, bool *out)
 
 static int bad(struct khdr_err *e, const struct line *l, const char *want)
 {
-	return err_set(e, EINVAL, KHDR_CONF_FILE " line %u: bad value '%s' for %s: %s",
+	return err_set(e, EINVAL, "line %u: bad value '%s' for %s: %s",
 		       l->no, l->val, l->key, want);
 }
 
@@ -99,7 +99,7 @@ static int apply(const struct line *l, struct khdr_conf *c, struct khdr_err *e)
 			return bad(e, l, "yes or no");
 		c->set |= CONF_LOAD_MODULE;
 	} else {
-		return err_set(e, EINVAL, KHDR_CONF_FILE " line %u: unknown key '%s' "
+		return err_set(e, EINVAL, "line %u: unknown key '%s' "
 			       "(known: cache_dir, keep, cache_device, verify, load_module)",
 			       l->no, l->key);
 	}
@@ -117,15 +117,15 @@ static int split(const char *s, const char *end, struct line *l,
 		return 0;
 	eq = memchr(ks, '=', (size_t)(ve - ks));
 	if (!eq)
-		return err_set(e, EINVAL, KHDR_CONF_FILE " line %u: expected key=value", l->no);
+		return err_set(e, EINVAL, "line %u: expected key=value", l->no);
 	ke = eq;
 	vs = eq + 1;
 	trim(&ks, &ke);
 	trim(&vs, &ve);
 	if (ke == ks || (size_t)(ke - ks) >= sizeof(l->key))
-		return err_set(e, EINVAL, KHDR_CONF_FILE " line %u: expected key=value", l->no);
+		return err_set(e, EINVAL, "line %u: expected key=value", l->no);
 	if ((size_t)(ve - vs) >= sizeof(l->buf) || memchr(vs, '\0', (size_t)(ve - vs)))
-		return err_set(e, EINVAL, KHDR_CONF_FILE " line %u: value too long or not text", l->no);
+		return err_set(e, EINVAL, "line %u: value too long or not text", l->no);
 	memcpy(l->key, ks, (size_t)(ke - ks));
 	l->key[ke - ks] = '\0';
 	memcpy(l->buf, vs, (size_t)(ve - vs));

@@ -94,12 +94,28 @@ static int add_entry(struct inventory *inv, size_t *cap, const char *name)
 	return 0;
 }
 
+/* <release>@<hex build ID> or <release>@crc64-<16 hex>: nothing else is ours. */
+static bool key_like(const char *name)
+{
+	const char *at = strrchr(name, '@'), *id;
+	char release[RELEASE_MAX];
+
+	if (!at || (size_t)(at - name) >= sizeof(release))
+		return false;
+	memcpy(release, name, (size_t)(at - name));
+	release[at - name] = '\0';
+	id = at + 1;
+	if (strncmp(id, "crc64-", 6) == 0)
+		id += 6;
+	return release_valid(release) && *id && strspn(id, "0123456789abcdef") == strlen(id);
+}
+
 static int read_entries(struct inventory *inv, struct cache *c)
 {
 	size_t cap = 0;
 	struct dirent *d;
 	DIR *dir;
-	int fd = dup(c->fd), r = 0;
+	int fd = openat(c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		if (fd >= 0)
@@ -111,8 +127,8 @@ static int read_entries(struct inventory *inv, struct cache *c)
 			inv->leftovers += is_leftover(d->d_name);
 			continue;
 		}
-		if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
-			continue;     /* the lock file */
+		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !key_like(d->d_name))
+			continue;     /* the lock file; anything not named by us */
 		if (strlen(d->d_name) >= CACHE_KEY_MAX || (r = add_entry(inv, &cap, d->d_name)) < 0)
 			continue;
 		if (!read_entry(c, &inv->entries[inv->n - 1]))
@@ -212,25 +228,38 @@ static int read_links(struct inventory *inv, struct cache *c, const char *runnin
 	return 0;
 }
 
+/*
+ * Active: the running kernel's own (its key, or without a build ID the
+ * target of its valid link).  Referenced: the build link of a release
+ * other than the running one points at it.  The rest are stale while their
+ * release is installed or running (an old build of the running release may
+ * still be its stale link's target), else orphaned.
+ * Every entry remembers the link pointing at it, broken ones too: prune
+ * never removes those.
+ */
 static void mark_entries(struct inventory *inv, int rootfd, const char *release,
 			 const char *running_key)
 {
+	const char *active = *running_key ? running_key :
+			     inv->running.state == BUILD_OURS_VALID ? inv->running.key : "";
+
 	for (size_t i = 0; i < inv->nlinks; i++) {
 		const struct inv_link *l = &inv->links[i];
 		struct inv_entry *ent = l->key[0] ? find_entry(inv, l->key) : NULL;
 
 		if (!ent || (l->state != BUILD_OURS_VALID && l->state != BUILD_OURS_STALE))
 			continue;
-		ent->state = strcmp(l->release, release) == 0 ? ENTRY_ACTIVE : ENTRY_REFERENCED;
 		snprintf(ent->linked_by, sizeof(ent->linked_by), "%s", l->release);
 	}
 	for (size_t i = 0; i < inv->n; i++) {
 		struct inv_entry *ent = &inv->entries[i];
 
-		if (ent->linked_by[0] || ent->state == ENTRY_BROKEN)
+		if (ent->state == ENTRY_BROKEN)
 			continue;
-		if (*running_key && strcmp(ent->key, running_key) == 0)
-			ent->state = ENTRY_ACTIVE;     /* installed with --no-link */
+		if (*active && strcmp(ent->key, active) == 0)
+			ent->state = ENTRY_ACTIVE;
+		else if (ent->linked_by[0] && strcmp(ent->linked_by, release) != 0)
+			ent->state = ENTRY_REFERENCED;   /* another kernel's link */
 		else if (strcmp(ent->release, release) == 0 || release_installed(rootfd, ent->release))
 			ent->state = ENTRY_STALE;
 		else

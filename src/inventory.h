@@ -14,11 +14,11 @@
 #include "kernel.h"
 
 enum entry_state {
-	ENTRY_ACTIVE,           /* the running kernel's: its build link, or its key */
+	ENTRY_ACTIVE,           /* the running kernel's: its key, or its valid link's */
 	ENTRY_REFERENCED,       /* another release's build link points at it */
 	ENTRY_STALE,            /* unreferenced, its release still installed */
 	ENTRY_ORPHANED,         /* unreferenced, its release gone */
-	ENTRY_BROKEN,           /* no intact stamp */
+	ENTRY_BROKEN,           /* no intact stamp (kept while a link points here) */
 };
 
 enum build_state {

@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{ "install", cmd_install,
 	  OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
 	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT,
-	  "[--root DIR] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link]",
+	  "[--root DIR] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module]",
 	  "verify the headers archive and install it as lib/modules/<release>/build" },
 	{ "status", cmd_status, OPT_CONF | OPT_JSON,
 	  "[--json]",
@@ -199,8 +199,14 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	if (seen & ~c->options)
 		return err_usage(e, "an option given does not apply to '%s' (usage: khdr-cache %s %s)",
 				 c->name, c->name, c->usage);
-	/* Staged copies live in the run dir of the target root by default. */
-	if (!o.run_dir) {
+	/*
+	 * Staged copies live in the run dir of the target root by default; at
+	 * boot in this machine's /run (the initramfs's, moved into the root at
+	 * switch_root), since the target root may well be read-only.
+	 */
+	if (!o.run_dir && o.boot) {
+		o.run_dir = KHDR_RUN_DIR;
+	} else if (!o.run_dir) {
 		snprintf(run_dir, sizeof(run_dir), "%s%s",
 			 strcmp(o.root, "/") ? o.root : "", KHDR_RUN_DIR);
 		o.run_dir = run_dir;
@@ -211,7 +217,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
 	if (o.boot)
 		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
-	if ((c->options & OPT_ROOT) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
+	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
 		return r;
 	*opts = o;
 	return c->fn(&o, argc - operand - 1, argv + operand + 1, e);

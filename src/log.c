@@ -19,7 +19,8 @@ static int kmsg_fd = -1;
 
 void log_set_level(int verbose)
 {
-	int level = LOG_WARN + verbose;
+	/* -v shows what was done (info), -vv why (debug), -q errors only. */
+	int level = verbose > 0 ? LOG_NOTICE + verbose : LOG_WARN + verbose;
 
 	if (level < LOG_ERR)
 		level = LOG_ERR;

@@ -135,7 +135,7 @@ static int list_dir(int dirfd, char ***names, size_t *n)
 	size_t cap = 0;
 	struct dirent *de;
 	DIR *dir;
-	int fd = dup(dirfd), r = 0;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
 	*names = NULL;
 	*n = 0;
