@@ -41,7 +41,8 @@ test_extract_unprivileged() {
 	mkdir "$d/out" && chown nobody "$d/out"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		"$d/khdr-cache" extract --archive "$d/kheaders.tar.xz" --to "$d/out/tree" 2>"$d/err"
-	assertEquals "exit as nobody: $(cat "$d/err")" 0 $?
+	local rc=$?
+	assertEquals "exit as nobody: $(cat "$d/err")" 0 "$rc"
 	assertEquals "owned by nobody" nobody "$(stat -c %U "$d/out/tree/include/linux/kconfig.h")"
 	assertSameTree "unprivileged" "$(reference_tree)" "$d/out/tree"
 	# A symlink planted at DIR is refused, its target untouched.
