@@ -106,3 +106,26 @@ assertNothingInstalled() {
 	assertEquals "$1: cache holds no entry or staging" "" \
 		"$(ls -A "$FX/root/var/cache/khdr" 2>/dev/null | grep -v '^lock$')"
 }
+
+# The cache key of the fixture's running kernel.
+key() { echo "$REL@$FX_BUILD_ID"; }
+
+# Install the genuine in-tree archive for the fixture's kernel.
+install_running() {
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "install: $ERR" 0 "$RC"
+}
+
+# Another cache entry made from the installed one: part of its tree (hard
+# links: status and prune must not read trees anyway) and a stamp of its
+# own, created at the given time.
+clone_entry() {  # new-key release build-id created
+	local src=$FX/root/var/cache/khdr/$(key) dst=$FX/root/var/cache/khdr/$1
+	mkdir -p "$dst/include/linux"
+	cp -al "$src/include/net" "$dst/include/"
+	cp -al "$src/include/linux/kconfig.h" "$dst/include/linux/"
+	[ -f "$src/Makefile" ] && cp -al "$src/Makefile" "$dst/"
+	sed -e "s/^key=.*/key=$1/" -e "s/^release=.*/release=$2/" \
+		-e "s/^build_id=.*/build_id=$3/" -e "s/^created=.*/created=$4/" \
+		"$src/.khdr-stamp" > "$dst/.khdr-stamp"
+}

@@ -16,7 +16,6 @@ setUp() {
 	ARCHIVE=$KHDR_ARTEFACTS/kheaders.tar.xz
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 # Start $N installs in the background; their pids in PIDS, output in
 # $SHUNIT_TMPDIR/par.<i>.{out,err}.

@@ -11,7 +11,6 @@ setUp() {
 	CONF=$FX/root/etc/khdr-cache.conf
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 test_cache_dir_honoured() {
 	need_artefacts && need_debian_kernel || return

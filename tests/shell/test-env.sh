@@ -10,7 +10,6 @@ setUp() {
 	CACHE=$FX/root/var/cache/khdr
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 test_no_link_fills_the_cache_only() {
 	need_artefacts && need_debian_kernel || return

@@ -8,7 +8,6 @@ setUp() {
 	make_fixture
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 test_install_from_archive() {
 	need_artefacts && need_debian_kernel || return

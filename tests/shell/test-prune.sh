@@ -11,25 +11,9 @@ setUp() {
 	LM=$FX/root/lib/modules
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 hex() { printf '%040d' "$1"; }
 
-install_running() {
-	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
-	assertEquals "install: $ERR" 0 "$RC"
-}
 
-# Another entry made from the installed one: part of its tree (hard links)
-# and a stamp of its own, created at the given time.
-clone_entry() {  # new-key release build-id created
-	local src=$CACHE/$(key) dst=$CACHE/$1
-	mkdir -p "$dst/include/linux"
-	cp -al "$src/include/net" "$dst/include/"
-	cp -al "$src/include/linux/kconfig.h" "$dst/include/linux/"
-	sed -e "s/^key=.*/key=$1/" -e "s/^release=.*/release=$2/" \
-		-e "s/^build_id=.*/build_id=$3/" -e "s/^created=.*/created=$4/" \
-		"$src/.khdr-stamp" > "$dst/.khdr-stamp"
-}
 
 # The running entry (newest), three older builds of the running release,
 # an orphaned release, a release kept only by its link, an installed

@@ -11,25 +11,8 @@ setUp() {
 	CACHE=$FX/root/var/cache/khdr
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
-install_running() {
-	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
-	assertEquals "install: $ERR" 0 "$RC"
-}
 
-# Another entry made from the installed one: a part of its tree (hard
-# links; status must not read trees anyway) and a stamp of its own.
-clone_entry() {  # new-key release build-id created
-	local src=$CACHE/$(key) dst=$CACHE/$1
-	mkdir -p "$dst/include/linux"
-	cp -al "$src/include/net" "$dst/include/"
-	cp -al "$src/include/linux/kconfig.h" "$dst/include/linux/"
-	cp -al "$src/Makefile" "$dst/"
-	sed -e "s/^key=.*/key=$1/" -e "s/^release=.*/release=$2/" \
-		-e "s/^build_id=.*/build_id=$3/" -e "s/^created=.*/created=$4/" \
-		"$src/.khdr-stamp" > "$dst/.khdr-stamp"
-}
 
 # A notes file holding one GNU build ID (a rebuilt kernel, same release).
 write_notes() {  # hex

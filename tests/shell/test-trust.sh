@@ -35,7 +35,6 @@ need_setpriv() {
 	command -v setpriv >/dev/null || { skip_test "setpriv missing"; return 1; }
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 # The cache refused, and not a byte written: no lock, no staging, no entry,
 # no link, the directory's owner and mode as they were.

@@ -13,7 +13,6 @@ setUp() {
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$ARCHIVE"
 }
 
-key() { echo "$REL@$FX_BUILD_ID"; }
 
 install_running() {
 	run install $FXOPTS --archive "$ARCHIVE" "$@"
