@@ -46,6 +46,7 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e)
 {
 	struct unpack_stats st;
+	struct progress pr;
 	struct extractor x;
 	struct kernel_id k;
 	struct source src;
@@ -70,7 +71,8 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		return fd;
 	}
 	extract_init(&x, fd, o->max_entries, o->max_bytes);
-	r = unpack_archive(&src.in, &x, NULL, o->max_entries, o->max_bytes, &st, e);
+	progress_start(&pr, o->verbose >= 0, "extracting");
+	r = unpack_archive(&src.in, &x, NULL, o->max_entries, o->max_bytes, &pr, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)

@@ -143,13 +143,16 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 			     struct verifier *v, struct unpack_stats *st,
 			     struct khdr_err *e)
 {
+	struct progress pr;
 	int r;
 
 	verify_init(v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
 	v->strict = in->o->strict;
 	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
+	/* No bar at boot: the console belongs to the boot. */
+	progress_start(&pr, in->o->verbose >= 0 && !in->o->boot, x ? "installing" : "verifying");
 	if (r == 0)
-		r = unpack_archive(&in->src.in, x, v, in->o->max_entries, in->o->max_bytes, st, e);
+		r = unpack_archive(&in->src.in, x, v, in->o->max_entries, in->o->max_bytes, &pr, st, e);
 	if (r < 0 && r != -EPERM)
 		err_wrap(e, "%s", in->src.path);
 	return r;

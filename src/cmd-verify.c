@@ -148,6 +148,7 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 {
 	char staging[64];
 	struct unpack_stats st;
+	struct progress pr;
 	struct extractor x;
 	int sfd, r;
 
@@ -155,7 +156,8 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	extract_init(&x, sfd, v->o->max_entries, v->o->max_bytes);
-	r = unpack_archive(&v->src.in, &x, NULL, v->o->max_entries, v->o->max_bytes, &st, e);
+	progress_start(&pr, v->o->verbose >= 0, "reading");
+	r = unpack_archive(&v->src.in, &x, NULL, v->o->max_entries, v->o->max_bytes, &pr, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", v->src.path);
 	if (r == 0)

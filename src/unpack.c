@@ -16,6 +16,7 @@ struct feed {
 	struct decoder dec;
 	struct prefetch *ahead;
 	uint64_t total, max_bytes;
+	struct progress *progress;
 };
 
 /* The tar reader's byte supply, capped so a bomb stops early. */
@@ -28,6 +29,7 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
 	if (r < 0)
 		return r;
 	f->total += *n;
+	progress_update(f->progress, f->total);
 	if (f->total > f->max_bytes)
 		return err_set(e, EFBIG,
 			       "archive expands to more than %llu bytes (--max-bytes)",
@@ -146,16 +148,17 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 }
 
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_entries, uint64_t max_bytes, struct unpack_stats *st,
-		   struct khdr_err *e)
+		   uint64_t max_entries, uint64_t max_bytes, struct progress *pr,
+		   struct unpack_stats *st, struct khdr_err *e)
 {
-	struct feed f = { .max_bytes = max_bytes };
+	struct feed f = { .max_bytes = max_bytes, .progress = pr };
 	struct tar_reader t;
 	int r;
 
 	memset(st, 0, sizeof(*st));
 	if (xz_uncompressed_size(in, &st->tar_size) < 0)
 		st->tar_size = 0;
+	progress_total(pr, st->tar_size);
 	if (st->tar_size > max_bytes)
 		return err_set(e, EFBIG,
 			       "archive expands to %llu bytes, over the limit of %llu (--max-bytes)",
@@ -180,6 +183,7 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 	if (r == 0)
 		r = drain(&f, e);
 	prefetch_stop(f.ahead);
+	progress_end(pr);
 	if (r == 0 && input_finish(in) < 0)
 		r = err_set(e, EIO, "read error at the end of the archive");
 	decoder_end(&f.dec);

@@ -9,6 +9,7 @@
 #include "extract.h"
 #include "input.h"
 #include "khdr.h"
+#include "progress.h"
 #include "verify.h"
 
 struct unpack_stats {
@@ -17,8 +18,9 @@ struct unpack_stats {
 	enum verify_level level;
 };
 
+/* pr: where to show progress, NULL for nowhere. */
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_entries, uint64_t max_bytes, struct unpack_stats *st,
-		   struct khdr_err *e);
+		   uint64_t max_entries, uint64_t max_bytes, struct progress *pr,
+		   struct unpack_stats *st, struct khdr_err *e);
 
 #endif

@@ -65,4 +65,23 @@ test_extract_from_sysfs_by_default() {
 	assertSameTree "sysfs" "$(reference_tree)" "$SHUNIT_TMPDIR/fromsys"
 }
 
+# A progress bar on a terminal (script(1) gives one), none on a pipe or with -q.
+test_progress_bar_only_on_a_terminal() {
+	need_artefacts || return
+	command -v script >/dev/null || { skip_test "script(1) missing (util-linux)"; return; }
+	local a=$KHDR_ARTEFACTS/kheaders.tar.xz
+	script -qec "'$KHDR' extract --archive '$a' --to '$SHUNIT_TMPDIR/tty'" "$SHUNIT_TMPDIR/tty.log" >/dev/null
+	assertEquals "exit on a terminal" 0 $?
+	assertContains "bar: $(head -c 300 "$SHUNIT_TMPDIR/tty.log")" "$(cat "$SHUNIT_TMPDIR/tty.log")" "extracting ["
+	local mib
+	mib=$(xz --robot --list "$a" | awk '$1 == "totals" { printf "%.1f", $5 / 1048576 }')
+	assertContains "of the xz index's size" "$(cat "$SHUNIT_TMPDIR/tty.log")" "/$mib MiB"
+	assertEquals "the line is cleared at the end" 1 "$(grep -c "$(printf '\r\033\\[K')extracted" "$SHUNIT_TMPDIR/tty.log")"
+	assertSameTree "with a bar" "$(reference_tree)" "$SHUNIT_TMPDIR/tty"
+	script -qec "'$KHDR' -q extract --archive '$a' --to '$SHUNIT_TMPDIR/q'" "$SHUNIT_TMPDIR/q.log" >/dev/null
+	assertNotContains "quiet: no bar" "$(cat "$SHUNIT_TMPDIR/q.log")" "extracting ["
+	"$KHDR" extract --archive "$a" --to "$SHUNIT_TMPDIR/pipe" 2>&1 | cat > "$SHUNIT_TMPDIR/pipe.log"
+	assertNotContains "pipe: no bar" "$(cat "$SHUNIT_TMPDIR/pipe.log")" "extracting ["
+}
+
 . shunit2
