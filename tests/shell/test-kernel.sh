@@ -156,7 +156,7 @@ kv = dict(l.split("=", 1) for l in man.splitlines() if "=" in l)
 files = [x for x in m[1:] if x.isfile()]
 uts = re.search(r'UTS_VERSION "(.*)"', open(amd64 + "/include/generated/utsversion.h").read()).group(1)
 want = {"format": "1", "release": release, "arch": "x86_64", "build_id": build_id,
-        "kbuild": "yes", "uts_version": uts, "trimmed": "no",
+        "kbuild": "yes", "uts_version": uts, "trimmed": "yes",
         "files": str(len(files)), "bytes": str(sum(x.size for x in files))}
 for k, v in want.items():
     if kv.get(k) != v:
@@ -177,6 +177,36 @@ EOF
 	assertEquals "archive properties" "ok" "$(head -c 2000 "$SHUNIT_TMPDIR/props")"
 	# The merged Makefile is -common's real one, not Debian's one-line include.
 	assertNotContains "top Makefile" "$(tar -xOJf "$out" Makefile | head -n 5)" "include /usr/src"
+}
+
+test_packer_trims_by_default_and_no_trim_keeps_all() {
+	need_kbuild || return
+	local hdrs a=$KHDR_KBUILD/kheaders.tar.xz out=$SHUNIT_TMPDIR/notrim.tar.xz
+	# Default (the cached archive): trimmed=yes, only arch/x86, no empty
+	# include/config files, header comments gone, SPDX lines kept.
+	tar -tJf "$a" > "$SHUNIT_TMPDIR/trim.list"
+	assertContains "default manifest" "$(tar -xOJf "$a" khdr-manifest)" "trimmed=yes"
+	assertEquals "other architectures dropped" "" \
+		"$(grep '^arch/[^/]*/' "$SHUNIT_TMPDIR/trim.list" | grep -v '^arch/x86/' | head -n 3)"
+	assertEquals "no empty include/config files" "" \
+		"$(tar -tvJf "$a" --wildcards 'include/config/*' | awk '$1 ~ /^-/ && $3 == 0' | head -n 3)"
+	grep -qx 'arch/x86/include/asm/ptrace.h' "$SHUNIT_TMPDIR/trim.list"
+	assertEquals "arch/x86/include kept" 0 $?
+	local h
+	h=$(tar -xOJf "$a" include/linux/sched.h)
+	assertContains "SPDX kept" "$h" "SPDX-License-Identifier"
+	assertEquals "comments stripped" 1 "$(printf '%s\n' "$h" | grep -c '/\*')"
+	hdrs=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
+		{ skip_test "Debian's headers packages unavailable"; return; }
+	"$MKARCHIVE" --no-trim --build-id 00112233 --sysroot "$hdrs" \
+		"$hdrs/usr/src/linux-headers-$KREL" "$out" 2> "$SHUNIT_TMPDIR/notrim.err"
+	assertEquals "mkarchive --no-trim: $(cat "$SHUNIT_TMPDIR/notrim.err")" 0 $?
+	assertContains "--no-trim manifest" "$(tar -xOJf "$out" khdr-manifest)" "trimmed=no"
+	tar -tJf "$out" > "$SHUNIT_TMPDIR/notrim.list"
+	grep -q '^arch/arm64/' "$SHUNIT_TMPDIR/notrim.list"
+	assertEquals "--no-trim keeps arch/arm64" 0 $?
+	grep -q '^arch/x86/Makefile$' "$SHUNIT_TMPDIR/notrim.list"
+	assertEquals "--no-trim keeps arch/x86" 0 $?
 }
 
 test_packer_refuses_what_kbuild_cannot_use() {
