@@ -113,13 +113,21 @@ static int set_add(struct name_set *s, const char *name)
 
 	if (set_has(s, name))
 		return 0;
+	/* A name is found by its offset + 1 in a uint32_t slot: the arena
+	 * stays within UINT32_MAX bytes, so the arena sizes below cannot
+	 * wrap, not even with a 32-bit size_t. */
+	if (len > UINT32_MAX - s->arena_len)
+		return -ENOMEM;
 	if ((s->count + 1) * 2 > s->nslots && set_grow(s) < 0)
 		return -ENOMEM;
 	if (s->arena_len + len > s->arena_cap) {
-		size_t cap = (s->arena_len + len) * 2;
+		size_t need = s->arena_len + len;
+		/* Doubling, capped; checked before realloc, which may have
+		 * moved (and freed) the old arena once it returns. */
+		size_t cap = need <= UINT32_MAX / 2 ? need * 2 : UINT32_MAX;
 		char *a = realloc(s->arena, cap);
 
-		if (!a || cap > UINT32_MAX)
+		if (!a)
 			return -ENOMEM;
 		s->arena = a;
 		s->arena_cap = cap;
