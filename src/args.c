@@ -16,7 +16,7 @@ enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
-	LONG_SHELL,
+	LONG_SHELL, LONG_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "max-entries", required_argument, NULL, LONG_MAX_ENTRIES },
 	{ "max-bytes", required_argument, NULL, LONG_MAX_BYTES },
+	{ "threads", required_argument, NULL, LONG_THREADS },
 	{ "cache-dir", required_argument, NULL, LONG_CACHE_DIR },
 	{ "keep", required_argument, NULL, LONG_KEEP },
 	{ "json", no_argument, NULL, LONG_JSON },
@@ -95,6 +96,12 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 			*seen |= OPT_LIMITS;
 			if (parse_size(optarg, &o->max_bytes) < 0)
 				return err_usage(e, "invalid --max-bytes '%s' (a number, K/M/G suffix allowed)", optarg);
+			break;
+		case LONG_THREADS:
+			*seen |= OPT_LIMITS;
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				return err_usage(e, "invalid --threads '%s' (1 or 2)", optarg);
+			o->threads = (unsigned)(*optarg - '0');
 			break;
 		case LONG_CACHE_DIR:
 			*seen |= OPT_CACHE_DIR;

@@ -72,7 +72,9 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	}
 	extract_init(&x, fd, o->max_entries, o->max_bytes);
 	progress_start(&pr, o->verbose >= 0, "extracting");
-	r = unpack_archive(&src.in, &x, NULL, o->max_entries, o->max_bytes, &pr, &st, e);
+	r = unpack_archive(&src.in, &x, NULL, &(struct unpack_opts){
+				   o->max_entries, o->max_bytes, o->threads, &pr },
+			   &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)

@@ -152,7 +152,10 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 	/* No bar at boot: the console belongs to the boot. */
 	progress_start(&pr, in->o->verbose >= 0 && !in->o->boot, x ? "installing" : "verifying");
 	if (r == 0)
-		r = unpack_archive(&in->src.in, x, v, in->o->max_entries, in->o->max_bytes, &pr, st, e);
+		r = unpack_archive(&in->src.in, x, v, &(struct unpack_opts){
+					   in->o->max_entries, in->o->max_bytes,
+					   in->o->threads, &pr },
+				   st, e);
 	if (r < 0 && r != -EPERM)
 		err_wrap(e, "%s", in->src.path);
 	return r;

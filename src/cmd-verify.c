@@ -157,7 +157,9 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 		return r;
 	extract_init(&x, sfd, v->o->max_entries, v->o->max_bytes);
 	progress_start(&pr, v->o->verbose >= 0, "reading");
-	r = unpack_archive(&v->src.in, &x, NULL, v->o->max_entries, v->o->max_bytes, &pr, &st, e);
+	r = unpack_archive(&v->src.in, &x, NULL, &(struct unpack_opts){
+				   v->o->max_entries, v->o->max_bytes, v->o->threads, &pr },
+			   &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", v->src.path);
 	if (r == 0)

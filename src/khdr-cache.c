@@ -72,6 +72,7 @@ static const struct option_help {
 	{ OPT_DRY_RUN, "  -n, --dry-run             change nothing, say what would be done" },
 	{ OPT_LIMITS, "      --max-entries N       refuse archives with more members (default 1000000)" },
 	{ OPT_LIMITS, "      --max-bytes N[KMG]    refuse archives that expand further (default 4G)" },
+	{ OPT_LIMITS, "      --threads N           1: decode and write in one thread; 2: decode ahead (default)" },
 	{ 0, "  -v, --verbose             say more" },
 	{ 0, "  -q, --quiet               say only errors" },
 	{ 0, "  -h, --help                show this help (or a command's: COMMAND --help)" },
@@ -166,6 +167,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		.cache_dir = KHDR_CACHE_DIR, .keep = 1,
 		.max_entries = KHDR_DEFAULT_MAX_ENTRIES,
 		.max_bytes = KHDR_DEFAULT_MAX_BYTES,
+		.threads = 2,
 	};
 	struct khdr_conf conf;
 	char run_dir[4096];

@@ -40,6 +40,7 @@ struct khdr_opts {
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
 	uint64_t max_entries;
 	uint64_t max_bytes;
+	unsigned threads;        /* 1: decode inline; 2: a decoder thread */
 	unsigned keep;           /* prune: builds kept per release */
 	bool force;
 	bool dry_run;

@@ -12,9 +12,15 @@
 #include "tar.h"
 #include "unpack.h"
 
+/* Decoded bytes handed over at a time when decoding inline (--threads 1). */
+#define INLINE_CHUNK (1u << 20)
+/* Tar pads to its record size (10 KiB for GNU tar's default); more bytes
+ * after the end marker than this are not padding but a way to waste time. */
+#define MAX_TRAILER (1u << 20)
+
 struct feed {
 	struct decoder dec;
-	struct prefetch *ahead;
+	struct prefetch *ahead;   /* NULL: decode in this thread */
 	uint64_t total, max_bytes;
 	struct progress *progress;
 };
@@ -24,7 +30,8 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
 		     struct khdr_err *e)
 {
 	struct feed *f = ctx;
-	int r = prefetch_fill(f->ahead, p, n, e);
+	int r = f->ahead ? prefetch_fill(f->ahead, p, n, e)
+			 : decoder_fill(&f->dec, p, n, e);
 
 	if (r < 0)
 		return r;
@@ -43,13 +50,18 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
  */
 static int drain(struct feed *f, struct khdr_err *e)
 {
+	uint64_t end = f->total;
 	const uint8_t *p;
 	size_t n;
 	int r;
 
 	do
 		r = feed_fill(f, &p, &n, e);
-	while (r == 0 && n);
+	while (r == 0 && n && f->total - end <= MAX_TRAILER);
+	if (r == 0 && n)
+		r = err_set(e, EBADMSG,
+			    "more than %u KiB of data after the end of the tar archive",
+			    MAX_TRAILER >> 10);
 	return r;
 }
 
@@ -147,10 +159,27 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 	return r;
 }
 
-int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_entries, uint64_t max_bytes, struct progress *pr,
-		   struct unpack_stats *st, struct khdr_err *e)
+/* Start the decoder, and the thread that runs it ahead unless told not to. */
+static int feed_start(struct feed *f, struct input *in, unsigned threads,
+		      struct khdr_err *e)
 {
+	int r = decoder_init(&f->dec, COMP_XZ, in,
+			     threads > 1 ? 4096 : INLINE_CHUNK, e);
+
+	if (r < 0 || threads <= 1)
+		return r;
+	r = prefetch_start(&f->ahead, &f->dec, e);
+	if (r < 0)
+		decoder_end(&f->dec);
+	return r;
+}
+
+int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
+		   const struct unpack_opts *uo, struct unpack_stats *st,
+		   struct khdr_err *e)
+{
+	uint64_t max_entries = uo->max_entries, max_bytes = uo->max_bytes;
+	struct progress *pr = uo->progress;
 	struct feed f = { .max_bytes = max_bytes, .progress = pr };
 	struct tar_reader t;
 	int r;
@@ -169,14 +198,9 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 		if (r < 0)
 			return r;
 	}
-	r = decoder_init(&f.dec, COMP_XZ, in, 4096, e);
+	r = feed_start(&f, in, uo->threads, e);
 	if (r < 0)
 		return r;
-	r = prefetch_start(&f.ahead, &f.dec, e);
-	if (r < 0) {
-		decoder_end(&f.dec);
-		return r;
-	}
 	tar_init(&t, feed_fill, &f);
 	r = each_member(&t, x, v, max_entries, st, e);
 	tar_free(&t);

@@ -18,9 +18,15 @@ struct unpack_stats {
 	enum verify_level level;
 };
 
-/* pr: where to show progress, NULL for nowhere. */
+struct unpack_opts {
+	uint64_t max_entries;     /* members, before anything is refused */
+	uint64_t max_bytes;       /* bytes the stream may expand to */
+	unsigned threads;         /* 1: decode inline; 2: decode ahead in a thread */
+	struct progress *progress; /* NULL: show none */
+};
+
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
-		   uint64_t max_entries, uint64_t max_bytes, struct progress *pr,
-		   struct unpack_stats *st, struct khdr_err *e);
+		   const struct unpack_opts *uo, struct unpack_stats *st,
+		   struct khdr_err *e);
 
 #endif

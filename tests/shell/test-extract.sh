@@ -29,6 +29,38 @@ test_every_module_container_gives_the_same_tree() {
 	done
 }
 
+# The decoder thread (the default) and inline decoding (--threads 1) must
+# write the same tree: contents, types, modes, link targets, link counts and
+# every mtime, for the in-tree archive and the kbuild-complete one.
+test_threads_one_and_two_give_the_same_tree() {
+	need_artefacts || return
+	local a t listing
+	for a in "$KHDR_ARTEFACTS/kheaders.tar.xz" ${KHDR_KBUILD:+"$KHDR_KBUILD/kheaders.tar.xz"}; do
+		for t in 1 2; do
+			run extract --threads $t --archive "$a" --to "$SHUNIT_TMPDIR/t$t"
+			assertEquals "$a --threads $t exit: $ERR" 0 "$RC"
+		done
+		assertSameTree "$a: --threads 1 vs 2" "$SHUNIT_TMPDIR/t1" "$SHUNIT_TMPDIR/t2"
+		for t in 1 2; do
+			(cd "$SHUNIT_TMPDIR/t$t" && find . -mindepth 1 -printf '%p %y %m %n %s %T@ %l\n' | sort) \
+				> "$SHUNIT_TMPDIR/list$t"
+		done
+		listing=$(wc -l < "$SHUNIT_TMPDIR/list1")
+		assertTrue "$a: a real tree ($listing entries)" "[ $listing -gt 5000 ]"
+		assertEquals "$a: metadata of --threads 1 vs 2" "" \
+			"$(diff "$SHUNIT_TMPDIR/list1" "$SHUNIT_TMPDIR/list2" | head -5)"
+		rm -rf "$SHUNIT_TMPDIR/t1" "$SHUNIT_TMPDIR/t2"
+	done
+	[ -n "${KHDR_KBUILD:-}" ] || echo "SKIP reason: no kbuild-complete archive; compared the in-tree archive only"
+}
+
+test_threads_is_one_or_two() {
+	run extract --threads 3 --archive /nonexistent --to "$SHUNIT_TMPDIR/threads3"
+	assertEquals "exit" 2 "$RC"
+	assertContains "names the option" "$ERR" "invalid --threads '3'"
+	assertFalse "nothing created" "[ -e '$SHUNIT_TMPDIR/threads3' ]"
+}
+
 test_extract_unprivileged() {
 	need_artefacts || return
 	command -v setpriv >/dev/null || { skip_test "setpriv missing"; return; }

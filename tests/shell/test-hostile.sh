@@ -73,6 +73,22 @@ test_modes_sanitised() {
 }
 test_pax_size_beyond_data() { refused paxsize "truncated"; }
 test_truncated_xz() { refused truncated "truncated"; }
+# Record padding after the tar end marker is decoded (the xz check covers
+# the whole stream), but not without end: a genuine archive followed by
+# 4 MiB of zeros, which xz shrinks to almost nothing, is refused.
+test_zeros_after_the_end_refused() {
+	need_artefacts || return
+	{ xz -dc "$KHDR_ARTEFACTS/kheaders.tar.xz"; head -c 4M /dev/zero; } |
+		xz -T1 -c > "$H/trailer.tar.xz"
+	refused trailer "after the end of the tar archive"
+	# A record's worth of padding is what tar writes: still fine.
+	{ xz -dc "$KHDR_ARTEFACTS/kheaders.tar.xz"; head -c 10240 /dev/zero; } |
+		xz -T1 -c > "$H/padded.tar.xz"
+	run extract --archive "$H/padded.tar.xz" --to "$H/target"
+	assertEquals "padded: exit ($ERR)" 0 "$RC"
+	assertTrue "padded: extracted" "[ -f '$H/target/include/linux/kconfig.h' ]"
+}
+
 test_garbage() {
 	refused garbage "unrecognised format"
 	refused garbage-xz "corrupt"
