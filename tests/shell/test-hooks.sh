@@ -1,0 +1,453 @@
+#!/bin/bash
+# test-hooks.sh - the boot integration as the tools see it: a fresh
+# out-of-tree build configured as a distribution would (--prefix=/usr) and
+# installed into a DESTDIR; every file where its tool reads it (the places
+# are asked of the tools, not of our configure), uninstalled without a
+# trace; the systemd unit through systemd-analyze verify, its bounding set
+# enough for the late install; the real kernel-install removing a kernel
+# in a fixture root; the real mkinitramfs building an initramfs for
+# Debian's kernel with our hook; the init-bottom script's switches and its
+# never failing.  The host is never touched: the installed files are put
+# in place with overlay mounts in a private mount namespace.
+. "$(dirname "$0")/lib.sh"
+
+KREL=6.1.0-56-amd64   # Debian's kernel, the one tests/lib builds kheaders.ko for
+
+oneTimeSetUp() {
+	HB=$SHUNIT_TMPDIR/build
+	DEST=$SHUNIT_TMPDIR/dest
+	mkdir -p "$HB"
+	local t0=$SECONDS
+	# A cache file spares the second configure (other directories) the checks.
+	(cd "$HB" && "$KHDR_SRCDIR/configure" -q --cache-file="$SHUNIT_TMPDIR/config.cache" \
+		--prefix=/usr --sysconfdir=/etc &&
+		make -s -j"$(nproc)" && make -s install DESTDIR="$DEST") > "$SHUNIT_TMPDIR/build.log" 2>&1
+	BUILD_RC=$?
+	echo "NOTE: fresh out-of-tree build and install: $((SECONDS - t0)) s"
+	UNITDIR=$(sed -n 's/^systemdsystemunitdir = //p' "$HB/Makefile")
+}
+
+need_build() {
+	[ "$BUILD_RC" = 0 ] ||
+		{ fail "configure/make/make install failed: $(tail -20 "$SHUNIT_TMPDIR/build.log")"; startSkipping; return 1; }
+}
+
+need_ns() {
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return 1; }
+	unshare -m --propagation private sh -c \
+		"mount -t overlay khdr-test -o lowerdir='$DEST/usr':/usr /usr" 2>/dev/null ||
+		{ skip_test "overlay mounts are not available"; return 1; }
+}
+
+# Run a shell snippet ("$@" after it) in a private mount namespace where
+# the installed /usr of $DEST lies over the host's /usr.
+in_ns() {  # script args...
+	local script=$1
+	shift
+	unshare -m --propagation private bash -c "
+		mount -t overlay khdr-test -o lowerdir='$DEST/usr':/usr /usr || exit 97
+		$script" ns "$@"
+}
+
+# ---- make install / uninstall ----
+
+test_install_puts_every_file_where_its_tool_reads_it() {
+	need_build || return
+	# Where each tool looks, asked of the tool itself.
+	local hooks bottom kidir unitdirs dracutdir
+	hooks=$(sed -n 's|^run_scripts \(/usr/[^ ]*/hooks\)$|\1|p' /usr/sbin/mkinitramfs 2>/dev/null)
+	[ -n "$hooks" ] || hooks=/usr/share/initramfs-tools/hooks
+	bottom=${hooks%/hooks}/scripts/init-bottom
+	kidir=/usr/lib/kernel/install.d
+	if command -v kernel-install > /dev/null; then
+		assertTrue "kernel-install reads $kidir" "grep -aq '$kidir' '$(command -v kernel-install)'"
+	fi
+	dracutdir=$(pkg-config --variable=dracutmodulesdir dracut 2>/dev/null)
+	[ -n "$dracutdir" ] || dracutdir=/usr/lib/dracut/modules.d
+	if command -v systemd-analyze > /dev/null; then
+		unitdirs=$(systemd-analyze unit-paths 2>/dev/null)
+		assertTrue "systemd reads units from $UNITDIR: $unitdirs" \
+			"printf '%s\n' \"\$unitdirs\" | grep -qx '$UNITDIR'"
+	fi
+	local expected
+	expected=$(sort -k2 <<EOF
+755 /usr/sbin/khdr-cache
+644 $UNITDIR/khdr-cache.service
+755 $hooks/khdr-cache
+755 $bottom/khdr-cache
+755 $kidir/50-khdr-cache.install
+755 $dracutdir/90khdr/module-setup.sh
+755 $dracutdir/90khdr/khdr-pre-pivot.sh
+EOF
+)
+	local got
+	got=$(cd "$DEST" && find . \( -type f -o -type l \) ! -path './usr/share/man/*' \
+		! -path './usr/share/bash-completion/*' -printf '%m /%P\n' | sort -k2)
+	assertEquals "installed files and modes" "$expected" "$got"
+	# The files that name the binary name the installed one.
+	local f
+	for f in "$UNITDIR/khdr-cache.service" "$hooks/khdr-cache" "$kidir/50-khdr-cache.install"; do
+		assertTrue "$f names /usr/sbin/khdr-cache" "grep -q '/usr/sbin/khdr-cache' '$DEST$f'"
+		assertFalse "$f: no placeholder left" "grep -q '@[a-z]*@' '$DEST$f'"
+	done
+	# Shell syntax of every installed script.
+	for f in "$hooks/khdr-cache" "$bottom/khdr-cache" "$kidir/50-khdr-cache.install"; do
+		assertTrue "sh -n $f" "sh -n '$DEST$f'"
+	done
+	# Uninstall leaves no file behind.
+	(cd "$HB" && make -s uninstall DESTDIR="$DEST") > "$SHUNIT_TMPDIR/uninstall.log" 2>&1
+	assertEquals "make uninstall: $(tail -5 "$SHUNIT_TMPDIR/uninstall.log")" 0 $?
+	assertEquals "nothing left after uninstall" "" \
+		"$(cd "$DEST" && find . \( -type f -o -type l \) -printf '/%P\n')"
+	(cd "$HB" && make -s install DESTDIR="$DEST") > "$SHUNIT_TMPDIR/install.log" 2>&1
+	assertEquals "make install again: $(tail -5 "$SHUNIT_TMPDIR/install.log")" 0 $?
+}
+
+test_configure_options_move_the_files() {
+	need_build || return
+	local b=$SHUNIT_TMPDIR/build-opts d=$SHUNIT_TMPDIR/dest-opts
+	mkdir -p "$b"
+	(cd "$b" && "$KHDR_SRCDIR/configure" -q --cache-file="$SHUNIT_TMPDIR/config.cache" --prefix=/opt/k --with-dracutmodulesdir=/x/dracut \
+		--with-systemdsystemunitdir=/x/units --with-initramfstoolsdir=/x/itools \
+		--with-kernelinstalldir=no) > "$SHUNIT_TMPDIR/opts.log" 2>&1
+	assertEquals "configure: $(tail -5 "$SHUNIT_TMPDIR/opts.log")" 0 $?
+	# The hook files alone (the program is built by the other test).
+	(cd "$b" && make -s hook/khdr-cache.service hook/initramfs-tools/hooks/khdr-cache &&
+		make -s install-dracutkhdrSCRIPTS install-systemdsystemunitDATA \
+			install-initramfshooksSCRIPTS install-initramfsbottomSCRIPTS \
+			install-kernelinstallSCRIPTS DESTDIR="$d") >> "$SHUNIT_TMPDIR/opts.log" 2>&1
+	assertEquals "install: $(tail -5 "$SHUNIT_TMPDIR/opts.log")" 0 $?
+	assertEquals "$(printf '%s\n' /x/dracut/90khdr/khdr-pre-pivot.sh /x/dracut/90khdr/module-setup.sh \
+		/x/itools/hooks/khdr-cache /x/itools/scripts/init-bottom/khdr-cache /x/units/khdr-cache.service)" \
+		"$(cd "$d" && find . -type f -printf '/%P\n' | sort)"
+	assertTrue "the unit runs the prefix's binary" \
+		"grep -qx 'ExecStart=/opt/k/sbin/khdr-cache install --boot' '$d/x/units/khdr-cache.service'"
+	assertTrue "the hook copies the prefix's binary" \
+		"grep -q '^khdr=/opt/k/sbin/khdr-cache$' '$d/x/itools/hooks/khdr-cache'"
+}
+
+# ---- the systemd unit ----
+
+test_unit_passes_systemd_analyze_verify() {
+	need_build || return
+	command -v systemd-analyze > /dev/null || { skip_test "systemd-analyze is not installed"; return; }
+	need_ns || return
+	local unit=$DEST$UNITDIR/khdr-cache.service
+	# With the host's units (sysinit.target, local-fs.target...) and the
+	# installed binary in place: any warning counts.
+	in_ns 'systemd-analyze verify --man=no "$1"' "$unit" > "$SHUNIT_TMPDIR/verify" 2>&1
+	assertEquals "systemd-analyze verify: $(cat "$SHUNIT_TMPDIR/verify")" 0 $?
+	assertEquals "no warnings" "" "$(cat "$SHUNIT_TMPDIR/verify")"
+	# It checks what it says it checks: a unit whose binary is missing fails.
+	mkdir -p "$SHUNIT_TMPDIR/bad"
+	sed 's|^ExecStart=/usr/sbin/khdr-cache|ExecStart=/usr/sbin/khdr-cache-missing|' "$unit" \
+		> "$SHUNIT_TMPDIR/bad/khdr-cache.service"
+	in_ns 'systemd-analyze verify --man=no "$1"' "$SHUNIT_TMPDIR/bad/khdr-cache.service" > /dev/null 2>&1
+	assertNotEquals "a missing ExecStart binary fails verify" 0 $?
+
+	# The asked-for ordering and conditions, as systemd parses them.
+	local f=$unit
+	assertTrue "Type=oneshot" "grep -qx 'Type=oneshot' '$f'"
+	assertTrue "ExecStart" "grep -qx 'ExecStart=/usr/sbin/khdr-cache install --boot' '$f'"
+	assertTrue "khdr=0 disables" "grep -qx 'ConditionKernelCommandLine=!khdr=0' '$f'"
+	assertTrue "rd.khdr=0 disables" "grep -qx 'ConditionKernelCommandLine=!rd.khdr=0' '$f'"
+	assertTrue "after local-fs.target" "grep -qE '^After=(.* )?local-fs.target( |$)' '$f'"
+	assertTrue "before dkms.service" "grep -qE '^Before=(.* )?dkms.service( |$)' '$f'"
+	assertTrue "before sysinit.target" "grep -qE '^Before=(.* )?sysinit.target( |$)' '$f'"
+	assertTrue "wanted by sysinit.target" "grep -qx 'WantedBy=sysinit.target' '$f'"
+	assertFalse "no ordering against systemd-modules-load" "grep -q '^[A-Za-z]*=.*systemd-modules-load' '$f'"
+	# Nothing that gives it a private mount namespace (a cache device it
+	# mounts must be the system's mount).
+	assertFalse "no mount namespace options" \
+		"grep -qE '^(ProtectSystem|ProtectHome|PrivateTmp|PrivateDevices|PrivateMounts|ProtectKernel[A-Za-z]*|ProtectControlGroups|ReadWritePaths|ReadOnlyPaths|InaccessiblePaths|TemporaryFileSystem|BindPaths|PrivateNetwork|ProtectClock|DeviceAllow|DevicePolicy)=' '$f'"
+}
+
+# Under exactly the unit's bounding set and NoNewPrivileges, the late
+# install (a staged copy in the run dir) still does its job.
+test_unit_bounding_set_suffices_for_the_late_install() {
+	need_build || return
+	need_artefacts && need_debian_kernel || return
+	command -v setpriv > /dev/null || { skip_test "setpriv is not installed"; return; }
+	local unit=$DEST$UNITDIR/khdr-cache.service caps setcaps c
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+	assertNotEquals "the unit has a bounding set" "" "$caps"
+	assertTrue "NoNewPrivileges=yes" "grep -qx 'NoNewPrivileges=yes' '$unit'"
+	setcaps=-all
+	for c in $caps; do
+		c=${c#CAP_}
+		setcaps="$setcaps,+$(echo "$c" | tr '[:upper:]' '[:lower:]')"
+	done
+	# setpriv really restricts: the effective set is the bounding set.
+	local eff want
+	eff=$(setpriv --no-new-privs --bounding-set "$setcaps" grep '^CapEff:' /proc/self/status | awk '{print $2}')
+	want=$(setpriv --no-new-privs --bounding-set "$setcaps" grep '^CapBnd:' /proc/self/status | awk '{print $2}')
+	assertEquals "effective = bounding set" "$want" "$eff"
+	assertNotEquals "fewer capabilities than root's" \
+		"$(grep '^CapBnd:' /proc/self/status | awk '{print $2}')" "$want"
+
+	make_fixture
+	local run=$FX/run
+	mkdir -p "$run"
+	chmod 755 "$run"
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$run/$FX_BUILD_ID.tar.xz"
+	: > "$FX/kmsg"
+	KHDR_KMSG=$FX/kmsg setpriv --no-new-privs --bounding-set "$setcaps" \
+		"$DEST/usr/sbin/khdr-cache" install $FXOPTS --run-dir "$run" --boot > "$FX/out" 2>&1
+	assertEquals "late install: $(cat "$FX/out")" 0 $?
+	assertTrue "installed: $(cat "$FX/kmsg")" "grep -q '^<5>khdr-cache: installed $REL@$FX_BUILD_ID' '$FX/kmsg'"
+	assertTrue "build link" "[ -L '$FX/root/lib/modules/$REL/build' ]"
+	assertSameTree "late install" "$(reference_tree)" "$(entry_dir)"
+	assertFalse "the staged copy is gone" "[ -e '$run/$FX_BUILD_ID.tar.xz' ]"
+}
+
+# ---- kernel-install ----
+
+# A fixture root with two kernels, each with its build link and entry: A
+# (the artefacts' release) and B.  Then A's package files go, as dpkg
+# removes them; nobody owns the build link, so it stays.
+two_kernels() {
+	make_fixture
+	install_running
+	KA=$REL KB=6.1.0-99-amd64
+	KEY_A=$(key) KEY_B="$KB@00112233445566778899aabbccddeeff00112233"
+	clone_entry "$KEY_B" "$KB" 00112233445566778899aabbccddeeff00112233 "$(date +%s)"
+	mkdir -p "$FX/root/lib/modules/$KA/kernel" "$FX/root/lib/modules/$KB/kernel" "$FX/boot"
+	ln -s "/var/cache/khdr/$KEY_B" "$FX/root/lib/modules/$KB/build"
+	# The fixture links as khdr-cache made them (absolute, into the cache).
+	assertEquals "/var/cache/khdr/$KEY_A" "$(readlink "$FX/root/lib/modules/$KA/build")"
+}
+
+# Run the real kernel-install in a namespace whose /lib/modules, /var/cache
+# and /boot are the fixture's, with only /usr/lib/kernel/install.d
+# (systemd's plugins and ours from $DEST) and none of /etc/kernel/install.d.
+kernel_install() {  # args...
+	in_ns '
+		fx=$1; shift
+		mount --bind "$fx/root/lib/modules" /lib/modules &&
+		mount --bind "$fx/root/var/cache" /var/cache &&
+		mount --bind "$fx/boot" /boot &&
+		mount -t tmpfs khdr-test /etc/kernel/install.d || exit 97
+		kernel-install "$@"' "$FX" "$@" > "$SHUNIT_TMPDIR/ki.out" 2>&1
+}
+
+need_kernel_install() {
+	need_build && need_artefacts && need_debian_kernel || return 1
+	command -v kernel-install > /dev/null || { skip_test "kernel-install is not installed"; return 1; }
+	need_ns || return 1
+	[ -d /etc/kernel/install.d ] || { skip_test "no /etc/kernel/install.d to hide"; return 1; }
+}
+
+test_kernel_install_remove_prunes_that_kernel_only() {
+	need_kernel_install || return
+	two_kernels
+	rm -rf "${FX:?}/root/lib/modules/$KA/kernel"
+	kernel_install -v remove "$KA"
+	assertEquals "kernel-install remove: $(cat "$SHUNIT_TMPDIR/ki.out")" 0 $?
+	assertContains "our plugin ran: $(cat "$SHUNIT_TMPDIR/ki.out")" \
+		"$(cat "$SHUNIT_TMPDIR/ki.out")" "50-khdr-cache.install"
+	assertFalse "A's link is gone" "[ -e '$FX/root/lib/modules/$KA/build' -o -L '$FX/root/lib/modules/$KA/build' ]"
+	assertFalse "A's empty modules dir is gone" "[ -e '$FX/root/lib/modules/$KA' ]"
+	assertFalse "A's entry is gone" "[ -e '$FX/root/var/cache/khdr/$KEY_A' ]"
+	assertTrue "B's entry stays" "[ -f '$FX/root/var/cache/khdr/$KEY_B/.khdr-stamp' ]"
+	assertEquals "B's link stays" "/var/cache/khdr/$KEY_B" "$(readlink "$FX/root/lib/modules/$KB/build")"
+	assertEquals "no leftovers in the cache" "$(printf '%s\n' "$KEY_B" lock)" \
+		"$(ls -A "$FX/root/var/cache/khdr" | sort)"
+}
+
+test_kernel_install_leaves_a_foreign_build() {
+	need_kernel_install || return
+	two_kernels
+	# B's build is a headers package's directory: not ours to remove.
+	rm "$FX/root/lib/modules/$KB/build"
+	mkdir -p "$FX/root/lib/modules/$KB/build/include"
+	rm -rf "${FX:?}/root/lib/modules/$KB/kernel"
+	kernel_install -v remove "$KB"
+	assertEquals "kernel-install remove: $(cat "$SHUNIT_TMPDIR/ki.out")" 0 $?
+	assertTrue "the foreign build stays" "[ -d '$FX/root/lib/modules/$KB/build/include' ]"
+	assertTrue "A untouched" "[ -f '$FX/root/var/cache/khdr/$KEY_A/.khdr-stamp' ]"
+	assertEquals "/var/cache/khdr/$KEY_A" "$(readlink "$FX/root/lib/modules/$KA/build")"
+	# B's entry is orphaned (nothing links it, its release is gone): pruned.
+	assertFalse "B's orphaned entry is pruned" "[ -e '$FX/root/var/cache/khdr/$KEY_B' ]"
+}
+
+test_kernel_install_add_and_unknown_commands_do_nothing() {
+	need_kernel_install || return
+	two_kernels
+	local plugin=$DEST/usr/lib/kernel/install.d/50-khdr-cache.install before
+	before=$(cd "$FX/root" && find . -printf '%p %y %l\n' | sort | md5sum)
+	in_ns '"$@"' "$plugin" add "$KA" /boot/entry /boot/vmlinuz-x > "$SHUNIT_TMPDIR/p.out" 2>&1
+	assertEquals "add: $(cat "$SHUNIT_TMPDIR/p.out")" 0 $?
+	in_ns '"$@"' "$plugin" frobnicate "$KA" > "$SHUNIT_TMPDIR/p.out" 2>&1
+	assertEquals "unknown command: $(cat "$SHUNIT_TMPDIR/p.out")" 0 $?
+	in_ns '"$@"' "$plugin" > "$SHUNIT_TMPDIR/p.out" 2>&1
+	assertEquals "no arguments: $(cat "$SHUNIT_TMPDIR/p.out")" 0 $?
+	assertEquals "nothing changed" "$before" "$(cd "$FX/root" && find . -printf '%p %y %l\n' | sort | md5sum)"
+}
+
+# ---- initramfs-tools ----
+
+# Debian's module tree of $KREL with the kernel/ kheaders.ko in updates/
+# and depmod run, plus its /boot/config (mkinitramfs reads it); cached.
+debian_modules_tree() {
+	local cache=${KHDR_TEST_CACHE:-${HOME:-/root}/.cache/khdr-cache-tests}
+	local ko=$KHDR_KBUILD/kheaders.ko deb sum out
+	sum=$(sha256sum "$ko" | cut -c1-12)
+	out=$cache/initramfs-tools-$KREL-$sum
+	if [ ! -f "$out/done" ]; then
+		deb=$(ls "$cache/debs/linux-image-${KREL}_"*.deb 2>/dev/null | head -n 1)
+		[ -n "$deb" ] || return 1
+		rm -rf "$out.tmp"
+		mkdir -p "$out.tmp"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$out.tmp" ./lib/modules ./boot/config-$KREL ./boot/System.map-$KREL || return 1
+		mkdir -p "$out.tmp/lib/modules/$KREL/updates"
+		cp "$ko" "$out.tmp/lib/modules/$KREL/updates/kheaders.ko"
+		depmod -b "$out.tmp" "$KREL" || return 1
+		touch "$out.tmp/done"
+		rm -rf "$out"
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+test_mkinitramfs_takes_binary_libraries_module_and_script() {
+	need_build || return
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild kheaders.ko (tests/lib/build-kbuild-archive.sh failed)"; return; }
+	[ -x /usr/sbin/mkinitramfs ] && command -v unmkinitramfs > /dev/null ||
+		{ skip_test "initramfs-tools-core is not installed (apt-get install initramfs-tools-core)"; return; }
+	need_ns || return
+	local tree t0=$SECONDS
+	tree=$(debian_modules_tree) || { fail "cannot extract Debian's module tree"; return; }
+	echo "NOTE: module tree ready in $((SECONDS - t0)) s"
+	# A configuration of our own (MODULES=list: only what hooks ask for),
+	# the host's hooks and scripts plus ours, Debian's kernel's modules.
+	local w=$SHUNIT_TMPDIR/mkinitramfs
+	mkdir -p "$w/conf/conf.d" "$w/conf/hooks" "$w/conf/scripts" "$w/tmp"
+	printf 'MODULES=list\nBUSYBOX=auto\nCOMPRESS=gzip\n' > "$w/conf/initramfs.conf"
+	t0=$SECONDS
+	in_ns '
+		tree=$1 w=$2 krel=$3
+		mount -t overlay khdr-test -o lowerdir="$tree/lib/modules":/lib/modules /lib/modules &&
+		mount -t overlay khdr-test -o lowerdir="$tree/boot":/boot /boot || exit 97
+		TMPDIR=$w/tmp mkinitramfs -d "$w/conf" -o "$w/initrd.img" "$krel"' \
+		"$tree" "$w" "$KREL" > "$w/log" 2>&1
+	assertEquals "mkinitramfs: $(tail -20 "$w/log")" 0 $?
+	echo "NOTE: mkinitramfs: $((SECONDS - t0)) s, $(du -k "$w/initrd.img" | cut -f1) KiB"
+	assertFalse "no warning about khdr-cache: $(grep -i khdr "$w/log")" "grep -qi 'khdr' '$w/log'"
+	mkdir -p "$w/x"
+	unmkinitramfs "$w/initrd.img" "$w/x" > "$w/unmk.log" 2>&1
+	assertEquals "unmkinitramfs: $(cat "$w/unmk.log")" 0 $?
+	local x=$w/x
+	[ -d "$x/main" ] && x=$x/main   # an early (microcode) archive puts main/ next to it
+	assertTrue "the binary" "[ -x '$x/usr/sbin/khdr-cache' ]"
+	assertTrue "the same binary" "cmp -s '$x/usr/sbin/khdr-cache' '$DEST/usr/sbin/khdr-cache'"
+	assertTrue "kheaders.ko" "cmp -s '$x/usr/lib/modules/$KREL/updates/kheaders.ko' '$KHDR_KBUILD/kheaders.ko'"
+	assertTrue "kheaders in the image's modules.dep" \
+		"grep -q '^updates/kheaders.ko:' '$x/usr/lib/modules/$KREL/modules.dep'"
+	assertTrue "the init-bottom script" \
+		"cmp -s '$x/scripts/init-bottom/khdr-cache' '$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache'"
+	assertTrue "init runs it (ORDER): $(cat "$x/scripts/init-bottom/ORDER" 2>/dev/null)" \
+		"grep -q '/scripts/init-bottom/khdr-cache' '$x/scripts/init-bottom/ORDER'"
+	# Every library it needs, by the host's ldd, is in the image...
+	local lib missing=
+	for lib in $(ldd "$DEST/usr/sbin/khdr-cache" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p'); do
+		[ -e "$x$lib" ] || [ -e "$x/usr$lib" ] || missing="$missing $lib"
+	done
+	assertEquals "libraries missing from the image" "" "$missing"
+	# ...and it runs there, on the module in the image, alone.
+	mkdir -p "$x/tmp"
+	chroot "$x" /usr/sbin/khdr-cache extract -q --archive "/usr/lib/modules/$KREL/updates/kheaders.ko" \
+		--to /tmp/headers > "$w/chroot.out" 2>&1
+	assertEquals "khdr-cache runs inside the image: $(cat "$w/chroot.out")" 0 $?
+	mkdir -p "$w/ref"
+	tar -xJf "$KHDR_KBUILD/kheaders.tar.xz" -C "$w/ref"
+	assertTrue "its extraction equals GNU tar's" "diff -r --no-dereference '$w/ref' '$x/tmp/headers' > /dev/null"
+}
+
+# The init-bottom script, as installed, with a stand-in khdr-cache first
+# in PATH that records its arguments and exits with $STUB_RC.
+init_bottom() {  # cmdline [env...]
+	local cmdline=$1
+	shift
+	mkdir -p "$SHUNIT_TMPDIR/ib/proc/sys/kernel" "$SHUNIT_TMPDIR/ib/bin" "$SHUNIT_TMPDIR/ib/root"
+	printf '%s\n' "$cmdline" > "$SHUNIT_TMPDIR/ib/proc/cmdline"
+	echo "$KREL" > "$SHUNIT_TMPDIR/ib/proc/sys/kernel/osrelease"
+	cat > "$SHUNIT_TMPDIR/ib/bin/khdr-cache" <<'EOF'
+#!/bin/sh
+echo "$*" >> "$STUB_LOG"
+exit "${STUB_RC:-0}"
+EOF
+	chmod +x "$SHUNIT_TMPDIR/ib/bin/khdr-cache"
+	rm -f "$SHUNIT_TMPDIR/ib/calls"
+	env STUB_LOG="$SHUNIT_TMPDIR/ib/calls" KHDR_PROCFS="$SHUNIT_TMPDIR/ib/proc" \
+		rootmnt="$SHUNIT_TMPDIR/ib/root" PATH="$SHUNIT_TMPDIR/ib/bin:$PATH" "$@" \
+		sh "$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache" > "$SHUNIT_TMPDIR/ib/out" 2>&1
+	IB_RC=$?
+	IB_CALLS=$(cat "$SHUNIT_TMPDIR/ib/calls" 2>/dev/null)
+}
+
+test_init_bottom_runs_install_on_rootmnt() {
+	need_build || return
+	init_bottom "root=/dev/vda ro quiet"
+	assertEquals "exit: $(cat "$SHUNIT_TMPDIR/ib/out")" 0 "$IB_RC"
+	assertEquals "install --root $SHUNIT_TMPDIR/ib/root --boot --procfs $SHUNIT_TMPDIR/ib/proc" "$IB_CALLS"
+	# prereqs: the initramfs-tools protocol.
+	assertEquals "prereqs" "" "$(sh "$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache" prereqs)"
+	assertEquals "hook prereqs" "" "$(sh "$DEST/usr/share/initramfs-tools/hooks/khdr-cache" prereqs)"
+}
+
+test_init_bottom_honours_khdr_0() {
+	need_build || return
+	local c
+	for c in "ro khdr=0" "ro rd.khdr=0" "khdr=off" "rd.khdr=false quiet" "khdr=1 khdr=no" "rd.khdr=1 khdr=0"; do
+		init_bottom "$c"
+		assertEquals "$c: exit" 0 "$IB_RC"
+		assertEquals "$c: khdr-cache not run" "" "$IB_CALLS"
+	done
+	for c in "khdr=0 khdr=1" "rd.khdr=1" "khdr=yes" "xkhdr=0" "khdr=00"; do
+		init_bottom "$c"
+		assertEquals "$c: exit" 0 "$IB_RC"
+		assertNotEquals "$c: khdr-cache runs" "" "$IB_CALLS"
+	done
+}
+
+test_init_bottom_never_fails() {
+	need_build || return
+	init_bottom "ro" STUB_RC=1
+	assertEquals "khdr-cache failed, the script did not" 0 "$IB_RC"
+	assertNotEquals "it ran" "" "$IB_CALLS"
+	assertContains "and said so" "$(cat "$SHUNIT_TMPDIR/ib/out")" "exited with status 1"
+	init_bottom "ro" STUB_RC=139
+	assertEquals "a crash does not fail the boot" 0 "$IB_RC"
+	init_bottom "ro" rootmnt=
+	assertEquals "no rootmnt: exit" 0 "$IB_RC"
+	assertEquals "no rootmnt: not run" "" "$IB_CALLS"
+	# No khdr-cache at all in PATH.
+	mkdir -p "$SHUNIT_TMPDIR/ib/proc"
+	echo ro > "$SHUNIT_TMPDIR/ib/proc/cmdline"
+	env -i KHDR_PROCFS="$SHUNIT_TMPDIR/ib/proc" rootmnt=/nonexistent PATH=/nonexistent \
+		/bin/sh "$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache" > /dev/null 2>&1
+	assertEquals "no binary: exit" 0 $?
+}
+
+# The real binary behind the script: nothing to install for this kernel
+# (no archive), which --boot logs and survives.
+test_init_bottom_with_the_real_binary() {
+	need_build || return
+	local d=$SHUNIT_TMPDIR/ibr
+	mkdir -p "$d/bin" "$d/proc" "$d/root"
+	ln -sf "$DEST/usr/sbin/khdr-cache" "$d/bin/khdr-cache"
+	echo "ro" > "$d/proc/cmdline"
+	cp /proc/version "$d/proc/version"
+	: > "$d/kmsg"
+	env KHDR_KMSG="$d/kmsg" KHDR_PROCFS="$d/proc" rootmnt="$d/root" PATH="$d/bin:$PATH" \
+		sh "$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache" > "$d/out" 2>&1
+	assertEquals "exit: $(cat "$d/out")" 0 $?
+	assertTrue "khdr-cache said why in the kernel log: $(cat "$d/kmsg")" \
+		"grep -q '^<[0-9]>khdr-cache: .*nothing installed (the boot goes on)' '$d/kmsg'"
+	assertEquals "no build link, no entry" "" \
+		"$(cd "$d/root" && find . \( -path './lib/modules/*' -o -path './var/cache/khdr/*' \) ! -name lock)"
+}
+
+. shunit2
