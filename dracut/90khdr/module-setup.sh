@@ -36,14 +36,15 @@ _khdr_module() {
 }
 
 # CONFIG_IKHEADERS of the target kernel: y, m, or nothing.  Read from the
-# kernel's config in /boot, its modules dir, its build tree, or the boot/
-# next to a --kmoddir tree (an unpacked kernel package).
+# first config found: in its modules dir, its build tree, the boot/ beside
+# its modules dir (/boot for /lib/modules, or an unpacked kernel package
+# given as --kmoddir), /boot.
 _khdr_config() {
     local _f _v
-    for _f in "$dracutsysrootdir/boot/config-$kernel" \
-        "${srcmods%/}/config" \
+    for _f in "${srcmods%/}/config" \
         "${srcmods%/}/build/.config" \
-        "${srcmods%/lib/modules/*}/boot/config-$kernel"; do
+        "${srcmods%/lib/modules/*}/boot/config-$kernel" \
+        "$dracutsysrootdir/boot/config-$kernel"; do
         [[ -f $_f ]] || continue
         _v=$(sed -n 's/^CONFIG_IKHEADERS=\([ym]\)$/\1/p' "$_f")
         printf '%s\n' "$_v"
