@@ -15,6 +15,10 @@
 #
 #   KHDR             the khdr-cache binary (reads the bzImage's build ID)
 #   KHDR_TEST_CACHE  cache root (default ~/.cache/khdr-cache-tests)
+#
+# Safe to run twice at once (two test runs on one machine): the result is
+# made in a private mktemp directory and put in place with one rename(2),
+# under a lock, so one run builds and the other waits and finds it done.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,45 +39,72 @@ key=$( {
 	cd "$srcdir/kernel" && md5sum mkarchive Kbuild Makefile kheaders.c
 } | md5sum | cut -c1-16)
 out=$cache/kbuild-$release
-if [ -f "$out/done" ] && [ "$(cat "$out/key")" = "$key" ]; then
+up_to_date() { [ -f "$out/done" ] && [ "$(cat "$out/key")" = "$key" ]; }
+if up_to_date; then
 	echo "$out"
 	exit 0
 fi
 
+# Held until exit (fd 9): a second run waits here, then finds it done.
+mkdir -p "$cache"
+exec 9> "$out.lock"
+flock 9
+if up_to_date; then
+	echo "$out"
+	exit 0
+fi
+# What a killed run left (no other run is building: the lock is ours).
+rm -rf "$out.tmp" "$out".tmp.* "$out".old.* "$out.work"
+tmp=$(mktemp -d "$out.tmp.XXXXXX")
+trap 'rm -rf "$tmp" "$out.work"' EXIT
+trap 'exit 1' HUP INT TERM
+
 echo "== packing Debian's $release headers with kernel/mkarchive and building kheaders.ko (cached after the first run)" >&2
-rm -rf "$out.tmp"
-mkdir -p "$out.tmp"
-tmp=$out.tmp/work
-mkdir "$tmp"
+o=$tmp/out
+mkdir "$o"
+# The module's build directory has a fixed name (the lock makes it ours):
+# its path is in the module's debug info, which then stays the same from
+# one build to the next.
+work=$out.work
+mkdir "$work"
 tree=$hdrs/usr/src/linux-headers-$release
 
 "$srcdir/kernel/mkarchive" --khdr-cache "$KHDR" --kernel-image "$dk/vmlinuz" \
-	--sysroot "$hdrs" "$tree" "$out.tmp/kheaders.tar.xz" >&2
+	--sysroot "$hdrs" "$tree" "$o/kheaders.tar.xz" >&2
 "$srcdir/kernel/mkarchive" --build-id 00112233445566778899aabbccddeeff00112233 \
-	--sysroot "$hdrs" "$tree" "$tmp/wrong.tar.xz" >&2
+	--sysroot "$hdrs" "$tree" "$work/wrong.tar.xz" >&2
 
 # The module is built against the merged tree itself (the archive's
 # contents), as an administrator would after installing it.
-mkdir "$tmp/kdir"
-tar -xJf "$out.tmp/kheaders.tar.xz" -C "$tmp/kdir"
+mkdir "$work/kdir"
+tar -xJf "$o/kheaders.tar.xz" -C "$work/kdir"
 build_module() {  # archive output.ko
-	rm -rf "$tmp/mod"
-	mkdir "$tmp/mod"
-	cp "$srcdir/kernel/Kbuild" "$srcdir/kernel/Makefile" "$srcdir/kernel/kheaders.c" "$tmp/mod/"
-	make -s -C "$tmp/mod" KDIR="$tmp/kdir" ARCHIVE="$1" >&2
-	cp "$tmp/mod/kheaders.ko" "$2"
+	rm -rf "$work/mod"
+	mkdir "$work/mod"
+	cp "$srcdir/kernel/Kbuild" "$srcdir/kernel/Makefile" "$srcdir/kernel/kheaders.c" "$work/mod/"
+	make -s -C "$work/mod" KDIR="$work/kdir" ARCHIVE="$1" >&2
+	cp "$work/mod/kheaders.ko" "$2"
 }
-build_module "$out.tmp/kheaders.tar.xz" "$out.tmp/kheaders.ko"
-build_module "$tmp/wrong.tar.xz" "$out.tmp/wrong-build-id.ko"
-rm -rf "$tmp"
+build_module "$o/kheaders.tar.xz" "$o/kheaders.ko"
+build_module "$work/wrong.tar.xz" "$o/wrong-build-id.ko"
+rm -rf "$work"
 
-tar -xOJf "$out.tmp/kheaders.tar.xz" khdr-manifest > "$out.tmp/manifest"
-sed -n 's/^uts_version=//p' "$out.tmp/manifest" > "$out.tmp/uts_version"
-[ -s "$out.tmp/uts_version" ] || rm "$out.tmp/uts_version"
-echo "$release" > "$out.tmp/release"
-cp "$dk/build-id" "$out.tmp/build-id"
-echo "$key" > "$out.tmp/key"
-touch "$out.tmp/done"
-rm -rf "$out"
-mv "$out.tmp" "$out"
+tar -xOJf "$o/kheaders.tar.xz" khdr-manifest > "$o/manifest"
+sed -n 's/^uts_version=//p' "$o/manifest" > "$o/uts_version"
+[ -s "$o/uts_version" ] || rm "$o/uts_version"
+echo "$release" > "$o/release"
+cp "$dk/build-id" "$o/build-id"
+echo "$key" > "$o/key"
+touch "$o/done"
+# $tmp/out (mkdir's mode), not the mktemp dir (0700), becomes $out.  One
+# rename(2) puts it in place; mv -T refuses a non-empty $out (an older
+# build, another key), so that goes aside first.
+if [ -e "$out" ]; then
+	old=$(mktemp -d "$out.old.XXXXXX")
+	mv -T "$out" "$old/x"
+	mv -T "$o" "$out"
+	rm -rf "$old"
+else
+	mv -T "$o" "$out"
+fi
 echo "$out"

@@ -13,6 +13,10 @@
 # new directory; the .debs are kept in <cache>/debs.
 #
 #   KHDR_TEST_CACHE  cache root (default ~/.cache/khdr-cache-tests)
+#
+# Safe to run twice at once (two test runs on one machine): the work is
+# done in a private mktemp directory and put in place with one rename(2),
+# under a lock, so one run fetches and the other waits and finds it done.
 set -eu
 
 cache=${KHDR_TEST_CACHE:-${HOME:-/root}/.cache/khdr-cache-tests}
@@ -42,24 +46,43 @@ out=$cache/debian-headers-$release-$key
 if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
 mkdir -p "$cache/debs"
-rm -rf "$out.tmp"
-mkdir -p "$out.tmp"
-printf '%s' "$versions" | while IFS== read -r p v; do
+# Held until exit (fd 9): a second run waits here, then finds it done.
+exec 9> "$out.lock"
+flock 9
+if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
+# What a killed run left (no other run is fetching: the lock is ours).
+rm -rf "$out.tmp" "$out".tmp.* "$out".old.*
+tmp=$(mktemp -d "$out.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+mkdir "$tmp/tree" "$tmp/dl"
+printf '%s' "$versions" | while IFS='=' read -r p v; do
 	# apt-get download names files <pkg>_<version with : as %3a>_<arch>.deb
 	fv=$(printf '%s' "$v" | sed 's/:/%3a/g')
 	deb=$(ls "$cache/debs/${p}_${fv}_"*.deb 2>/dev/null | head -n 1 || true)
 	if [ -z "$deb" ]; then
-		(cd "$cache/debs" && apt-get download "$p=$v" >&2) ||
+		# Into the shared debs/ by rename only: never a partial .deb there.
+		(cd "$tmp/dl" && apt-get download "$p=$v" >&2) ||
 			{ echo "debian-headers: apt-get download $p=$v failed" >&2; exit 1; }
+		for f in "$tmp/dl/${p}_${fv}_"*.deb; do mv -f "$f" "$cache/debs/"; done
 		deb=$(ls "$cache/debs/${p}_${fv}_"*.deb | head -n 1)
 	fi
-	dpkg-deb -x "$deb" "$out.tmp"
+	dpkg-deb -x "$deb" "$tmp/tree"
 done
-[ -f "$out.tmp/usr/src/$hdr/Makefile" ] ||
+[ -f "$tmp/tree/usr/src/$hdr/Makefile" ] ||
 	{ echo "debian-headers: $hdr has no usr/src/$hdr/Makefile" >&2; exit 1; }
-echo "$release" > "$out.tmp/release"
-printf '%s' "$versions" > "$out.tmp/versions"
-touch "$out.tmp/done"
-rm -rf "$out"
-mv "$out.tmp" "$out"
+echo "$release" > "$tmp/tree/release"
+printf '%s' "$versions" > "$tmp/tree/versions"
+touch "$tmp/tree/done"
+# The tree (mkdir's mode), not the mktemp dir (0700), becomes $out.
+# One rename(2) puts it in place; mv -T would refuse a non-empty $out (one
+# without done, from an older script), so that goes aside first.
+if [ -e "$out" ]; then
+	old=$(mktemp -d "$out.old.XXXXXX")
+	mv -T "$out" "$old/x"
+	mv -T "$tmp/tree" "$out"
+	rm -rf "$old"
+else
+	mv -T "$tmp/tree" "$out"
+fi
 echo "$out"

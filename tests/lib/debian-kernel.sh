@@ -6,6 +6,10 @@
 # /sys/kernel/notes when that kernel runs.  Prints the directory.
 #
 #   KHDR_TEST_CACHE  cache root (default ~/.cache/khdr-cache-tests)
+#
+# Safe to run twice at once (two test runs on one machine): the work is
+# done in a private mktemp directory and put in place with one rename(2),
+# under a lock, so one run builds and the other waits and finds it done.
 set -eu
 
 cache=${KHDR_TEST_CACHE:-${HOME:-/root}/.cache/khdr-cache-tests}
@@ -17,24 +21,46 @@ out=$cache/debian-$release
 if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
 mkdir -p "$cache/debs"
+# Held until exit (fd 9): a second run waits here, then finds it done.
+exec 9> "$out.lock"
+flock 9
+if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
+# What a killed run left (no other run is building: the lock is ours).
+rm -rf "$out.tmp" "$out".tmp.* "$out".old.*
+tmp=$(mktemp -d "$out.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
 deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$deb" ]; then
-	(cd "$cache/debs" && apt-get download "$pkg" >&2)
+	# Into the shared debs/ by rename only: never a partial .deb there.
+	mkdir "$tmp/dl"
+	(cd "$tmp/dl" && apt-get download "$pkg" >&2)
+	for f in "$tmp/dl/${pkg}_"*.deb; do mv -f "$f" "$cache/debs/"; done
 	deb=$(ls "$cache/debs/${pkg}_"*.deb | head -n 1)
 fi
 src=$(sh "$(dirname "$0")/build-artefacts.sh" --source-only)
 
-rm -rf "$out.tmp"
-mkdir -p "$out.tmp/x"
-dpkg-deb -x "$deb" "$out.tmp/x"
-cp "$out.tmp/x/boot/vmlinuz-$release" "$out.tmp/vmlinuz"
-rm -rf "$out.tmp/x"
-sh "$src/scripts/extract-vmlinux" "$out.tmp/vmlinuz" > "$out.tmp/vmlinux"
-readelf -n "$out.tmp/vmlinux" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' > "$out.tmp/build-id"
-[ -s "$out.tmp/build-id" ] || { echo "debian-kernel: readelf found no build ID" >&2; exit 1; }
-objcopy -O binary --only-section=.notes "$out.tmp/vmlinux" "$out.tmp/notes"
-echo "$release" > "$out.tmp/release"
-touch "$out.tmp/done"
-rm -rf "$out"
-mv "$out.tmp" "$out"
+mkdir "$tmp/x" "$tmp/out"
+o=$tmp/out
+dpkg-deb -x "$deb" "$tmp/x"
+cp "$tmp/x/boot/vmlinuz-$release" "$o/vmlinuz"
+rm -rf "$tmp/x"
+sh "$src/scripts/extract-vmlinux" "$o/vmlinuz" > "$o/vmlinux"
+readelf -n "$o/vmlinux" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' > "$o/build-id"
+[ -s "$o/build-id" ] || { echo "debian-kernel: readelf found no build ID" >&2; exit 1; }
+objcopy -O binary --only-section=.notes "$o/vmlinux" "$o/notes"
+echo "$release" > "$o/release"
+touch "$o/done"
+# $tmp/out (mkdir's mode), not the mktemp dir (0700), becomes $out.  One
+# rename(2) puts it in place; mv -T would refuse a non-empty $out (one
+# without done, from an older script), so that goes aside first.
+if [ -e "$out" ]; then
+	old=$(mktemp -d "$out.old.XXXXXX")
+	mv -T "$out" "$old/x"
+	mv -T "$o" "$out"
+	rm -rf "$old"
+else
+	mv -T "$o" "$out"
+fi
 echo "$out"
