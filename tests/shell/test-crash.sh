@@ -5,18 +5,23 @@
 # install is killed with SIGKILL at chosen system calls (strace -e inject,
 # counted per thread, so the points are the same on every run) spread over
 # the whole run: the lock, the extraction's mkdirat/openat2/openat/write/
-# utimensat, the stamp, the syncfs, the commit rename, the link switch and
+# utimensat, the stamp (its openat and write, found by what the counting
+# run's trace shows), the syncfs, the commit rename, the link switch and
 # its fsync; for an upgrade and for install --force over the linked entry
-# too; and in a recovery while it removes what a killed run left.  After every kill, build is missing or points at
-# the old entry or at a complete new one, never at a partial tree; the next
-# install recovers, leaves no staging behind, and gives the reference tree.
+# too; and in a recovery while it removes what a killed run left.  After
+# every kill, build is missing or points at the old entry or at a complete
+# new one, never at a partial tree; the next install recovers, leaves no
+# staging behind, and gives the reference tree.
+#
+# Two archives: the in-tree one (headers only, ~6,700 members), whose
+# fingerprint verification lets the fixture play a rebuilt kernel (another
+# build ID); and the kbuild-complete kheaders.ko of kernel/ for Debian's
+# stock kernel (tests/lib/build-kbuild-archive.sh, $KHDR_KBUILD), verified
+# by build ID, on a fixture running that kernel, where the upgrade comes
+# from the same tree packed for another build ID (wrong-build-id.ko) and
+# every recovery is checked by `khdr-cache verify` against the archive.
 . "$(dirname "$0")/lib.sh"
 
-# The in-tree archive: its fingerprint verification lets the fixture play a
-# rebuilt kernel (another build ID) for the upgrade cases.  The
-# kbuild-complete archive of kernel/ pins one build ID in its manifest, so
-# it cannot serve an upgrade; it is installed, verified and compared with
-# tar in test-kernel.sh.
 crash_archive() {
 	echo "$KHDR_ARTEFACTS/kheaders.tar.xz"
 }
@@ -24,10 +29,8 @@ crash_archive() {
 setUp() {
 	need_artefacts || return
 	make_fixture
-	ARCHIVE=$(crash_archive)
-	CACHE=$FX/root/var/cache/khdr
-	RELDIR=$FX/root/lib/modules/$REL
-	LINK=$RELDIR/build
+	ARCHIVE=$(crash_archive) REF_TAR=$ARCHIVE VERIFY_EACH=
+	fixture_paths
 	# Hundreds of installs: on a tmpfs when there is one, so syncfs does
 	# not wait for what the rest of the machine writes to disk.
 	SHM=
@@ -35,6 +38,35 @@ setUp() {
 		SHM=$(mktemp -d /dev/shm/khdr-crash.XXXXXX)
 		mv "$FX" "$SHM/fx" && ln -s "$SHM/fx" "$FX"
 	fi
+}
+
+fixture_paths() {
+	CACHE=$FX/root/var/cache/khdr
+	RELDIR=$FX/root/lib/modules/$REL
+	LINK=$RELDIR/build
+}
+
+need_kbuild() {
+	[ -n "${KHDR_KBUILD:-}" ] && [ -f "$KHDR_KBUILD/done" ] && return 0
+	skip_test "no kbuild-complete archive (tests/lib/build-kbuild-archive.sh failed or was not run by tests/run)"
+	return 1
+}
+
+# The fixture as Debian's stock kernel runs: its notes (make_fixture copied
+# them: the build ID the kbuild archive's manifest pins), its release and
+# uname -v; no /proc/version fingerprint (verification is by build ID).
+# The archive is the module, as kernel/ installs it; its tar is the
+# reference.
+use_kbuild_fixture() {
+	REL=$(cat "$KHDR_KBUILD/release")
+	assertEquals "the fixture runs the kernel the archive was packed for" \
+		"$(cat "$KHDR_KBUILD/build-id")" "$FX_BUILD_ID" || return 1
+	rm -f "$FX/proc/version"
+	mkdir -p "$FX/proc/sys/kernel"
+	[ -f "$KHDR_KBUILD/uts_version" ] && cp "$KHDR_KBUILD/uts_version" "$FX/proc/sys/kernel/version"
+	FXOPTS="--root $FX/root --sysfs $FX/sys --procfs $FX/proc --kernel-release $REL"
+	ARCHIVE=$KHDR_KBUILD/kheaders.ko REF_TAR=$KHDR_KBUILD/kheaders.tar.xz VERIFY_EACH=1
+	fixture_paths
 }
 
 tearDown() {
@@ -72,15 +104,16 @@ set_build_id() {  # hex
 install_args() { echo "install $FXOPTS --archive $ARCHIVE $EXTRA"; }
 
 # An entry is complete: a stamp naming it, and the clean install's tree
-# (contents compared, or with "list" only names, modes and sizes).
-assertComplete() {  # what key [list]
+# (contents compared, or with "list" only names, modes and sizes), or the
+# given signature of another tree.
+assertComplete() {  # what key [list|sig [expected]]
 	local d=$CACHE/$2
 	assertTrue "$1: $2 exists" "[ -d '$d' ]" || return
 	assertEquals "$1: $2 stamp names it" "$2" "$(sed -n 's/^key=//p' "$d/.khdr-stamp" 2>/dev/null)"
 	if [ "${3:-}" = list ]; then
-		assertEquals "$1: $2 is the complete tree" "$GOOD_LIST" "$(tree_list "$d")"
+		assertEquals "$1: $2 is the complete tree" "${4:-$GOOD_LIST}" "$(tree_list "$d")"
 	else
-		assertEquals "$1: $2 is the complete tree, not a partial one" "$GOOD_SIG" "$(tree_sig "$d")"
+		assertEquals "$1: $2 is the complete tree, not a partial one" "${4:-$GOOD_SIG}" "$(tree_sig "$d")"
 	fi
 }
 
@@ -111,17 +144,28 @@ spread() {  # count k
 		for (i = 0; i < k; i++) print 1 + int(i * (c - 1) / (k - 1) + 0.5) }' | sort -un
 }
 
-# Kill points "syscall:N" for a plan "syscall:k ..." (k = all: every call).
+# Kill points "syscall:N" for a plan "syscall:k ..." (k = all: every call;
+# k = /regex/: the calls whose line in the counting run's trace matches,
+# e.g. the stamp's, which an even spread would miss).
 kill_points() {  # counts plan...
 	local counts=$1 p sc k c n
 	shift
 	for p in "$@"; do
 		sc=${p%%:*} k=${p#*:}
+		case $k in
+		/*/)
+			k=${k#/}
+			awk -v s="$sc" -v re="${k%/}" 'NR == 1 { main = $1 }
+				$1 == main { n = $2; sub(/\(.*/, "", n)
+					if (n == s && ++c && $0 ~ re) { print s ":" c; found = 1 } }
+				END { if (!found) print "nomatch:" s }' "$SHUNIT_TMPDIR/trace"
+			continue ;;
+		esac
 		c=$(echo "$counts" | awk -v s="$sc" '$1 == s { print $2 }')
 		[ -n "$c" ] || continue
 		[ "$k" = all ] && k=$c
 		for n in $(spread "$c" "$k"); do echo "$sc:$n"; done
-	done
+	done | awk '!seen[$0]++'
 }
 
 # Run install under strace, killed with SIGKILL on entering the Nth call
@@ -149,23 +193,36 @@ kill_at() {  # syscall N
 	assertEquals "$sc#$n: the next install links the new entry" "/var/cache/khdr/$NEW" "$(readlink "$LINK")"
 	assertComplete "$sc#$n: after the next install" "$NEW" list
 	assertNoLeftovers "$sc#$n: after the next install"
+	if [ -n "$VERIFY_EACH" ]; then
+		# The linked entry, file for file, against the archive it came from.
+		run verify $FXOPTS
+		assertEquals "$sc#$n: verify after the next install: $OUT $ERR" 0 "$RC"
+	fi
 	KILLS=$((KILLS + 1))
 }
 
 run_kills() {  # reset-function plan...
-	local reset=$1 counts p
+	local reset=$1 counts p start=$SECONDS
 	shift
 	$reset
 	count_syscalls "$(echo "$@" | tr ' ' '\n' | sed 's/:.*//' | sort -u | paste -sd,)"
 	counts=$(cat "$SHUNIT_TMPDIR/counts")
+	echo "counts: $(sort -k2 -n "$SHUNIT_TMPDIR/counts" | paste -sd" ")"
 	$reset
 	KILLS=0
 	for p in $(kill_points "$counts" "$@"); do
+		case $p in
+		nomatch:*) fail "a /regex/ point of the plan for ${p#*:} matched no call"; continue ;;
+		esac
 		kill_at "${p%%:*}" "${p#*:}"
 		$reset
 	done
-	echo "$KILLS kill points"
+	echo "$KILLS kill points, $((SECONDS - start)) s"
 }
+
+# The stamp: the openat that creates it and the write of its contents
+# (the last write of the run is the message on stdout).
+STAMP='openat:/khdr-stamp.,.O_WRONLY/ write:/format=1.nkey=/'
 
 # ---- first install: nothing there before ----
 
@@ -189,12 +246,14 @@ state_first() {  # what
 clean_install() {
 	run $(install_args)
 	assertEquals "clean install: $ERR" 0 "$RC" || return 1
-	if [ "$ARCHIVE" = "$KHDR_ARTEFACTS/kheaders.tar.xz" ]; then
+	if [ "$REF_TAR" = "$KHDR_ARTEFACTS/kheaders.tar.xz" ]; then
 		assertSameTree "clean install" "$(reference_tree)" "$(entry_dir)"
 	else
-		mkdir -p "$SHUNIT_TMPDIR/kbuild-ref"
-		tar -xJf "$ARCHIVE" -C "$SHUNIT_TMPDIR/kbuild-ref"
+		rm -rf "$SHUNIT_TMPDIR/kbuild-ref"
+		mkdir "$SHUNIT_TMPDIR/kbuild-ref"
+		tar -xJf "$REF_TAR" -C "$SHUNIT_TMPDIR/kbuild-ref"
 		assertSameTree "clean install (kbuild)" "$SHUNIT_TMPDIR/kbuild-ref" "$(entry_dir)"
+		rm -rf "$SHUNIT_TMPDIR/kbuild-ref"
 	fi
 	GOOD_SIG=$(tree_sig "$(entry_dir)")
 	GOOD_LIST=$(tree_list "$(entry_dir)")
@@ -215,7 +274,7 @@ test_killed_first_install() {
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
 	run_kills reset_first \
 		mkdirat:8 openat2:4 write:3 openat:2 utimensat:2 close:1 symlinkat:all \
-		syncfs:all renameat:all renameat2:all fsync:all flock:all unlinkat:all
+		$STAMP syncfs:all renameat:all renameat2:all fsync:all flock:all unlinkat:all
 	assertTrue "at least 30 kill points ($KILLS)" "[ $KILLS -ge 30 ]"
 	run $(install_args)
 	maybe_verify "first install"
@@ -238,7 +297,7 @@ state_upgrade() {  # what
 	/var/cache/khdr/"$NEW") assertComplete "$1: build (new)" "$NEW" ;;
 	*) assertEquals "$1: build still points at the old entry" "/var/cache/khdr/$OLD" "$l" ;;
 	esac
-	assertComplete "$1: the old entry, kept" "$OLD" list
+	assertComplete "$1: the old entry, kept" "$OLD" list "$OLD_LIST"
 	[ -d "$CACHE/$NEW" ] && assertComplete "$1: committed entry" "$NEW"
 }
 
@@ -246,7 +305,7 @@ test_killed_upgrade() {
 	need_artefacts && need_debian_kernel && need_strace || return
 	reset_first
 	clean_install || return
-	OLD=$REL@$FX_BUILD_ID
+	OLD=$REL@$FX_BUILD_ID OLD_LIST=$GOOD_LIST
 	local new_id=00112233445566778899aabbccddeeff00112233
 	set_build_id "$new_id"
 	NEW=$REL@$new_id STATE_OK=state_upgrade
@@ -299,6 +358,68 @@ test_killed_while_removing_leftovers() {
 		kill_at unlinkat "$n"
 	done
 	assertEquals "2 kill points" 2 "$KILLS"
+}
+
+# ---- the kbuild-complete archive (kheaders.ko of kernel/, Debian's
+# stock kernel): first install, upgrade, --force ----
+
+test_kbuild_killed_first_install() {
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	use_kbuild_fixture || return
+	reset_first
+	clean_install || return
+	maybe_verify "kbuild clean install"
+	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
+	# ~6,800 members: most points in the extraction (the first and last
+	# call of each kind included), then every call of the commit.
+	run_kills reset_first \
+		mkdirat:4 openat2:3 openat:4 write:3 utimensat:3 close:2 symlinkat:all \
+		$STAMP syncfs:all renameat:all renameat2:all fsync:all flock:all unlinkat:all
+	assertTrue "at least 30 kill points ($KILLS)" "[ $KILLS -ge 30 ]"
+}
+
+# The old build: the same tree packed for another build ID
+# (wrong-build-id.ko), installed while the fixture ran that build; then
+# the kernel the archive is for boots.
+test_kbuild_killed_upgrade() {
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	use_kbuild_fixture || return
+	reset_first
+	local old_id=00112233445566778899aabbccddeeff00112233
+	set_build_id "$old_id"
+	run install $FXOPTS --archive "$KHDR_KBUILD/wrong-build-id.ko"
+	assertEquals "the old build's install: $ERR" 0 "$RC" || return
+	maybe_verify "the old build's entry"
+	OLD=$REL@$old_id
+	assertEquals "the old build is linked" "/var/cache/khdr/$OLD" "$(readlink "$LINK")"
+	OLD_LIST=$(tree_list "$CACHE/$OLD")
+	cp "$KHDR_DEBIAN_KERNEL/notes" "$FX/sys/kernel/notes"
+	NEW=$REL@$FX_BUILD_ID
+	clean_install || return
+	STATE_OK=state_upgrade
+	# The extraction's first and last directory only (the first install's
+	# series has the rest): the old link survives them all the same.  Then
+	# the stamp, the commit and every call of the link switch.
+	run_kills reset_upgrade \
+		mkdirat:2 $STAMP syncfs:all renameat2:all renameat:all fsync:all \
+		unlinkat:all symlinkat:1
+	assertTrue "at least 11 kill points ($KILLS)" "[ $KILLS -ge 11 ]"
+}
+
+# --force over the linked, valid entry of the same key: the new tree is
+# exchanged with the old one, which is then removed.
+test_kbuild_killed_forced_reinstall() {
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	use_kbuild_fixture || return
+	reset_first
+	clean_install || return
+	NEW=$REL@$FX_BUILD_ID STATE_OK=state_force
+	# What only --force does: the exchange, its fsync, the removal of the
+	# old tree (the first unlinkat, and one midway; the last one is the
+	# link switch's), the link's fsync.  The extraction, the stamp and the
+	# syncfs are the first install's.
+	run_kills reset_force renameat2:all fsync:all unlinkat:3
+	assertTrue "at least 6 kill points ($KILLS)" "[ $KILLS -ge 6 ]"
 }
 
 # ---- full disks (test-install.sh covers: too small for the tree, refused
