@@ -96,15 +96,6 @@ echo "$release" > "$o/release"
 cp "$dk/build-id" "$o/build-id"
 echo "$key" > "$o/key"
 touch "$o/done"
-# $tmp/out (mkdir's mode), not the mktemp dir (0700), becomes $out.  One
-# rename(2) puts it in place; mv -T refuses a non-empty $out (an older
-# build, another key), so that goes aside first.
-if [ -e "$out" ]; then
-	old=$(mktemp -d "$out.old.XXXXXX")
-	mv -T "$out" "$old/x"
-	mv -T "$o" "$out"
-	rm -rf "$old"
-else
-	mv -T "$o" "$out"
-fi
+. "$here/publish.sh"
+publish "$o" "$out"
 echo "$out"

@@ -74,15 +74,6 @@ done
 echo "$release" > "$tmp/tree/release"
 printf '%s' "$versions" > "$tmp/tree/versions"
 touch "$tmp/tree/done"
-# The tree (mkdir's mode), not the mktemp dir (0700), becomes $out.
-# One rename(2) puts it in place; mv -T would refuse a non-empty $out (one
-# without done, from an older script), so that goes aside first.
-if [ -e "$out" ]; then
-	old=$(mktemp -d "$out.old.XXXXXX")
-	mv -T "$out" "$old/x"
-	mv -T "$tmp/tree" "$out"
-	rm -rf "$old"
-else
-	mv -T "$tmp/tree" "$out"
-fi
+. "$(dirname "$0")/publish.sh"
+publish "$tmp/tree" "$out"
 echo "$out"

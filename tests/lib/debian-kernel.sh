@@ -52,15 +52,6 @@ readelf -n "$o/vmlinux" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' > "$o/bui
 objcopy -O binary --only-section=.notes "$o/vmlinux" "$o/notes"
 echo "$release" > "$o/release"
 touch "$o/done"
-# $tmp/out (mkdir's mode), not the mktemp dir (0700), becomes $out.  One
-# rename(2) puts it in place; mv -T would refuse a non-empty $out (one
-# without done, from an older script), so that goes aside first.
-if [ -e "$out" ]; then
-	old=$(mktemp -d "$out.old.XXXXXX")
-	mv -T "$out" "$old/x"
-	mv -T "$o" "$out"
-	rm -rf "$old"
-else
-	mv -T "$o" "$out"
-fi
+. "$(dirname "$0")/publish.sh"
+publish "$o" "$out"
 echo "$out"
