@@ -46,15 +46,8 @@ out=$cache/debian-headers-$release-$key
 if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
 mkdir -p "$cache/debs"
-# Held until exit (fd 9): a second run waits here, then finds it done.
-exec 9> "$out.lock"
-flock 9
-if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
-# What a killed run left (no other run is fetching: the lock is ours).
-rm -rf "$out.tmp" "$out".tmp.* "$out".old.*
-tmp=$(mktemp -d "$out.tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
+. "$(dirname "$0")/publish.sh"
+claim "$out"
 mkdir "$tmp/tree" "$tmp/dl"
 printf '%s' "$versions" | while IFS='=' read -r p v; do
 	# apt-get download names files <pkg>_<version with : as %3a>_<arch>.deb
@@ -74,6 +67,5 @@ done
 echo "$release" > "$tmp/tree/release"
 printf '%s' "$versions" > "$tmp/tree/versions"
 touch "$tmp/tree/done"
-. "$(dirname "$0")/publish.sh"
 publish "$tmp/tree" "$out"
 echo "$out"

@@ -21,15 +21,8 @@ out=$cache/debian-$release
 if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
 mkdir -p "$cache/debs"
-# Held until exit (fd 9): a second run waits here, then finds it done.
-exec 9> "$out.lock"
-flock 9
-if [ -f "$out/done" ]; then echo "$out"; exit 0; fi
-# What a killed run left (no other run is building: the lock is ours).
-rm -rf "$out.tmp" "$out".tmp.* "$out".old.*
-tmp=$(mktemp -d "$out.tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
+. "$(dirname "$0")/publish.sh"
+claim "$out"
 
 deb=$(ls "$cache/debs/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$deb" ]; then
@@ -52,6 +45,5 @@ readelf -n "$o/vmlinux" | sed -n 's/^ *Build ID: *\([0-9a-f]*\)$/\1/p' > "$o/bui
 objcopy -O binary --only-section=.notes "$o/vmlinux" "$o/notes"
 echo "$release" > "$o/release"
 touch "$o/done"
-. "$(dirname "$0")/publish.sh"
 publish "$o" "$out"
 echo "$out"
