@@ -46,6 +46,7 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e)
 {
 	struct unpack_stats st;
+	struct unpack_opts uo;
 	struct progress pr;
 	struct extractor x;
 	struct kernel_id k;
@@ -72,9 +73,8 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	}
 	extract_init(&x, fd, o->max_entries, o->max_bytes);
 	progress_start(&pr, o->verbose >= 0, "extracting");
-	r = unpack_archive(&src.in, &x, NULL, &(struct unpack_opts){
-				   o->max_entries, o->max_bytes, o->threads, &pr },
-			   &st, e);
+	uo = unpack_opts_of(o, &pr);
+	r = unpack_archive(&src.in, &x, NULL, &uo, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)

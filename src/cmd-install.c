@@ -143,6 +143,7 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 			     struct verifier *v, struct unpack_stats *st,
 			     struct khdr_err *e)
 {
+	struct unpack_opts uo;
 	struct progress pr;
 	int r;
 
@@ -151,11 +152,9 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
 	/* No bar at boot: the console belongs to the boot. */
 	progress_start(&pr, in->o->verbose >= 0 && !in->o->boot, x ? "installing" : "verifying");
+	uo = unpack_opts_of(in->o, &pr);
 	if (r == 0)
-		r = unpack_archive(&in->src.in, x, v, &(struct unpack_opts){
-					   in->o->max_entries, in->o->max_bytes,
-					   in->o->threads, &pr },
-				   st, e);
+		r = unpack_archive(&in->src.in, x, v, &uo, st, e);
 	if (r < 0 && r != -EPERM)
 		err_wrap(e, "%s", in->src.path);
 	return r;

@@ -148,6 +148,7 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 {
 	char staging[64];
 	struct unpack_stats st;
+	struct unpack_opts uo;
 	struct progress pr;
 	struct extractor x;
 	int sfd, r;
@@ -157,9 +158,8 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 		return r;
 	extract_init(&x, sfd, v->o->max_entries, v->o->max_bytes);
 	progress_start(&pr, v->o->verbose >= 0, "reading");
-	r = unpack_archive(&v->src.in, &x, NULL, &(struct unpack_opts){
-				   v->o->max_entries, v->o->max_bytes, v->o->threads, &pr },
-			   &st, e);
+	uo = unpack_opts_of(v->o, &pr);
+	r = unpack_archive(&v->src.in, &x, NULL, &uo, &st, e);
 	if (r < 0)
 		err_wrap(e, "%s", v->src.path);
 	if (r == 0)
