@@ -70,6 +70,18 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --threads: a count from 1 to KHDR_MAX_THREADS. */
+static int parse_threads(const char *s, unsigned *out)
+{
+	uint64_t n;
+
+	if (!isdigit((unsigned char)*s) || parse_size(s, &n) < 0 ||
+	    !isdigit((unsigned char)s[strlen(s) - 1]) || n > KHDR_MAX_THREADS)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
 int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 	       int *operand, bool *help, bool *version, struct khdr_err *e)
 {
@@ -99,9 +111,9 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 			break;
 		case LONG_THREADS:
 			*seen |= OPT_LIMITS;
-			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
-				return err_usage(e, "invalid --threads '%s' (1 or 2)", optarg);
-			o->threads = (unsigned)(*optarg - '0');
+			if (parse_threads(optarg, &o->threads) < 0)
+				return err_usage(e, "invalid --threads '%s' (1 to %u)",
+						 optarg, KHDR_MAX_THREADS);
 			break;
 		case LONG_CACHE_DIR:
 			*seen |= OPT_CACHE_DIR;

@@ -27,6 +27,9 @@ enum {
 	KHDR_EXIT_ABSENT = 3,    /* status/env/verify: missing, stale, differs */
 };
 
+/* --threads: more buys nothing on a kernel headers archive, and costs memory. */
+#define KHDR_MAX_THREADS 16u
+
 /* Everything the command line can set; nothing else is global. */
 struct khdr_opts {
 	const char *root;        /* target root: lib/modules, var/cache/khdr */
@@ -40,7 +43,8 @@ struct khdr_opts {
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
 	uint64_t max_entries;
 	uint64_t max_bytes;
-	unsigned threads;        /* 1: decode inline; 2: a decoder thread */
+	unsigned threads;        /* 1: decode inline; more: a decoder thread,
+				    up to this many xz blocks at once */
 	unsigned keep;           /* prune: builds kept per release */
 	bool force;
 	bool dry_run;

@@ -159,12 +159,15 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 	return r;
 }
 
-/* Start the decoder, and the thread that runs it ahead unless told not to. */
+/*
+ * Start the decoder, and the thread that runs it ahead unless told not to;
+ * that thread's decoder then also works on up to `threads` xz blocks at once.
+ */
 static int feed_start(struct feed *f, struct input *in, unsigned threads,
 		      struct khdr_err *e)
 {
 	int r = decoder_init(&f->dec, COMP_XZ, in,
-			     threads > 1 ? 4096 : INLINE_CHUNK, e);
+			     threads > 1 ? 4096 : INLINE_CHUNK, threads, e);
 
 	if (r < 0 || threads <= 1)
 		return r;

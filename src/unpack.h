@@ -21,7 +21,8 @@ struct unpack_stats {
 struct unpack_opts {
 	uint64_t max_entries;     /* members, before anything is refused */
 	uint64_t max_bytes;       /* bytes the stream may expand to */
-	unsigned threads;         /* 1: decode inline; 2: decode ahead in a thread */
+	unsigned threads;         /* 1: decode inline; more: decode ahead in a
+				     thread, up to this many xz blocks at once */
 	struct progress *progress; /* NULL: show none */
 };
 

@@ -13,8 +13,34 @@
 
 /* An archive needs 8 MiB of dictionary; refuse streams wanting far more. */
 #define XZ_MEMLIMIT (256u << 20)
+/*
+ * What liblzma may spend on decoding blocks at once: each block in flight
+ * costs its dictionary and its whole output.  kernel/mkarchive's 1 MiB
+ * blocks let several threads fit; an archive of big blocks (the kernel's
+ * own, one block of 30 MiB) does not, and liblzma decodes it in this
+ * thread, straight into our buffer, with no more memory than before.
+ */
+#define XZ_THREADS_MEMLIMIT (12u << 20)
 
-int xz_dec_init(struct decoder *d, struct khdr_err *e)
+static lzma_ret start_decoder(lzma_stream *s, unsigned threads)
+{
+#if LZMA_VERSION >= 50040002u
+	if (threads > 1) {
+		lzma_mt mt = {
+			.threads = threads,
+			.memlimit_threading = XZ_THREADS_MEMLIMIT,
+			.memlimit_stop = XZ_MEMLIMIT,
+		};
+
+		return lzma_stream_decoder_mt(s, &mt);
+	}
+#else
+	(void)threads;
+#endif
+	return lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
+}
+
+int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e)
 {
 	lzma_stream *s = calloc(1, sizeof(*s));
 	lzma_ret ret;
@@ -22,8 +48,8 @@ int xz_dec_init(struct decoder *d, struct khdr_err *e)
 	if (!s)
 		return err_set(e, ENOMEM, "out of memory");
 	*s = (lzma_stream)LZMA_STREAM_INIT;
-	/* One stream: a bzImage payload carries more bytes after it. */
-	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
+	/* One stream (flags 0): a bzImage payload carries more bytes after it. */
+	ret = start_decoder(s, threads);
 	if (ret != LZMA_OK) {
 		free(s);
 		return err_set(e, ENOMEM, "cannot start the xz decoder (%d)",
