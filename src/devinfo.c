@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 
 #include "devinfo.h"
+#include "dl.h"
 
 /* mountinfo escapes blanks as \040 and the like. */
 static void unescape(const char *s, size_t n, char *out, size_t size)
@@ -130,8 +131,13 @@ void devinfo_read(int fd, struct devinfo *d)
 	if (fstat(fd, &st) < 0)
 		return;
 	read_mountinfo(st.st_dev, d);
-	/* Anonymous devices (tmpfs, overlay, btrfs subvolumes) have none. */
-	name = major(st.st_dev) ? blkid_devno_to_devname(st.st_dev) : NULL;
+	/*
+	 * Anonymous devices (tmpfs, overlay, btrfs subvolumes) have none.
+	 * Without libblkid, status shows what mountinfo says, no label or UUID.
+	 */
+	if (!major(st.st_dev) || dl_require(DL_BLKID, NULL) < 0)
+		return;
+	name = blkid_devno_to_devname(st.st_dev);
 	if (name) {
 		snprintf(d->device, sizeof(d->device), "%s", name);
 		free(name);
@@ -142,8 +148,12 @@ void devinfo_read(int fd, struct devinfo *d)
 int devinfo_resolve(const char *spec, char *dev, size_t size,
 		    struct khdr_err *e)
 {
-	char *name = blkid_evaluate_tag(spec, NULL, NULL);
+	char *name;
+	int r = dl_require(DL_BLKID, e);
 
+	if (r < 0)
+		return r;
+	name = blkid_evaluate_tag(spec, NULL, NULL);
 	if (!name)
 		return err_set(e, ENODEV, "no device matches '%s' (a path, or LABEL=, UUID=, PARTLABEL=, PARTUUID=)",
 			       spec);
@@ -154,10 +164,14 @@ int devinfo_resolve(const char *spec, char *dev, size_t size,
 
 int devinfo_fstype(const char *dev, char *type, size_t size, struct khdr_err *e)
 {
-	blkid_probe pr = blkid_new_probe_from_filename(dev);
+	blkid_probe pr;
 	const char *v;
-	int r = -ENODEV;
+	int r = dl_require(DL_BLKID, e);
 
+	if (r < 0)
+		return r;
+	r = -ENODEV;
+	pr = blkid_new_probe_from_filename(dev);
 	if (!pr)
 		return err_set(e, errno ? errno : EACCES, "cannot probe %s: %s", dev,
 			       strerror(errno ? errno : EACCES));

@@ -18,6 +18,14 @@ _khdr_binary() {
     fi
 }
 
+# The sonames khdr-cache loads with dlopen(), which dracut-install does
+# not see (it follows DT_NEEDED): the "soname" lists of its .note.dlopen
+# ELF notes, read as the JSON text they are, since dracut's host need not
+# have readelf.
+_khdr_dlopen_sonames() {
+    grep -ao '"soname":\[[^]]*\]' "$1" | grep -o '"[^"]*\.so[^"]*"' | tr -d '"'
+}
+
 # The kheaders module of the target kernel, relative to $srcmods, from
 # depmod's modules.dep (an in-tree CONFIG_IKHEADERS=m module in
 # kernel/kernel/, or an out-of-tree one in updates/ or extra/).
@@ -91,6 +99,14 @@ install() {
     else
         inst_multiple khdr-cache || return 1
     fi
+    # liblzma and libblkid serve every boot, libzstd and zlib only a
+    # compressed kheaders module; the host's copies, like inst_binary's.
+    # find_binary's path is inside $dracutsysrootdir, a test's is not.
+    local _so _elf=$_bin
+    [[ -n ${KHDR_CACHE_BINARY-} ]] || _elf=$dracutsysrootdir$_bin
+    for _so in $(_khdr_dlopen_sonames "$_elf"); do
+        inst_libdir_file "$_so" || dwarn "90khdr: $_so not found; khdr-cache cannot load it in the initramfs"
+    done
     # The hook runs "install --root $NEWROOT", which reads
     # $NEWROOT/etc/khdr-cache.conf; the initramfs copy serves a
     # "khdr-cache" run by hand from the emergency shell.

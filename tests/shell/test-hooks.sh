@@ -311,6 +311,40 @@ debian_modules_tree() {
 	echo "$out"
 }
 
+# The host's files of the libraries a binary dlopen()s: the sonames of its
+# .note.dlopen notes, as ldconfig lists them for x86-64.
+dlopen_libraries() {  # binary
+	local so
+	for so in $(grep -ao '"soname":\[[^]]*\]' "$1" | grep -o '"[^"]*\.so[^"]*"' | tr -d '"'); do
+		ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ { print $NF; exit }'
+	done
+}
+
+# mkinitramfs copies modprobe (kmod: liblzma, libzstd) and other hooks
+# bring libblkid, so an image holds most of our libraries whatever our
+# hook does: the hook alone, with hook-functions recording its calls.
+test_initramfs_hook_copies_the_dlopened_libraries() {
+	need_build || return
+	need_ns || return
+	local w=$SHUNIT_TMPDIR/hookonly want got
+	mkdir -p "$w"
+	cat > "$w/hook-functions" <<'EOF2'
+copy_exec() { echo "copy_exec $*" >> "$HOOK_LOG"; }
+copy_file() { echo "copy_file $*" >> "$HOOK_LOG"; }
+manual_add_modules() { echo "manual_add_modules $*" >> "$HOOK_LOG"; }
+EOF2
+	: > "$w/log"
+	in_ns 'mount --bind "$1/hook-functions" /usr/share/initramfs-tools/hook-functions || exit 97
+		HOOK_LOG=$1/log DESTDIR=$1/dest version=$2 sh /usr/share/initramfs-tools/hooks/khdr-cache' \
+		"$w" "$KREL" > "$w/out" 2>&1
+	assertEquals "the hook: $(cat "$w/out")" 0 $?
+	assertEquals "no warning" "" "$(cat "$w/out")"
+	want=$(dlopen_libraries "$DEST/usr/sbin/khdr-cache" | sort | tr '\n' ' ')
+	assertEquals "four libraries in the notes" 4 "$(wc -w <<< "$want")"
+	got=$(sed -n 's/^copy_exec \([^ ]*\.so[^ ]*\)$/\1/p' "$w/log" | sort | tr '\n' ' ')
+	assertEquals "copy_exec of each dlopen()ed library: $(cat "$w/log")" "$want" "$got"
+}
+
 test_mkinitramfs_takes_binary_libraries_module_and_script() {
 	need_build || return
 	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild kheaders.ko (tests/lib/build-kbuild-archive.sh failed)"; return; }
@@ -349,9 +383,11 @@ test_mkinitramfs_takes_binary_libraries_module_and_script() {
 		"cmp -s '$x/scripts/init-bottom/khdr-cache' '$DEST/usr/share/initramfs-tools/scripts/init-bottom/khdr-cache'"
 	assertTrue "init runs it (ORDER): $(cat "$x/scripts/init-bottom/ORDER" 2>/dev/null)" \
 		"grep -q '/scripts/init-bottom/khdr-cache' '$x/scripts/init-bottom/ORDER'"
-	# Every library it needs, by the host's ldd, is in the image...
+	# Every library it needs, by the host's ldd and by its .note.dlopen
+	# notes (dlopen()ed, no DT_NEEDED), is in the image...
 	local lib missing=
-	for lib in $(ldd "$DEST/usr/sbin/khdr-cache" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p'); do
+	for lib in $(ldd "$DEST/usr/sbin/khdr-cache" | sed -n 's|.*=> \(/[^ ]*\) .*|\1|p') \
+		$(dlopen_libraries "$DEST/usr/sbin/khdr-cache"); do
 		[ -e "$x$lib" ] || [ -e "$x/usr$lib" ] || missing="$missing $lib"
 	done
 	assertEquals "libraries missing from the image" "" "$missing"
