@@ -16,6 +16,7 @@
 #endif
 
 #include "decomp.h"
+#include "dl.h"
 
 enum comp comp_detect(const uint8_t *p, size_t n)
 {
@@ -71,8 +72,12 @@ static int refill(struct decoder *d, struct khdr_err *e)
 #ifdef HAVE_ZLIB
 static int gz_init(struct decoder *d, struct khdr_err *e)
 {
-	z_stream *z = calloc(1, sizeof(*z));
+	z_stream *z;
+	int r = dl_require(DL_ZLIB, e);
 
+	if (r < 0)
+		return r;
+	z = calloc(1, sizeof(*z));
 	if (!z || inflateInit2(z, 16 + MAX_WBITS) != Z_OK) {
 		free(z);
 		return err_set(e, ENOMEM, "cannot start the gzip decoder");
@@ -119,6 +124,10 @@ static void gz_end(struct decoder *d)
 #ifdef HAVE_ZSTD
 static int zstd_init(struct decoder *d, struct khdr_err *e)
 {
+	int r = dl_require(DL_ZSTD, e);
+
+	if (r < 0)
+		return r;
 	d->state = ZSTD_createDStream();
 	if (!d->state)
 		return err_set(e, ENOMEM, "cannot start the zstd decoder");

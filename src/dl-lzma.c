@@ -33,7 +33,17 @@
 	VOID(lzma_index_end, (lzma_index *i, const lzma_allocator *allocator), \
 	     (i, allocator))                                                 \
 	FN(crc, uint64_t, lzma_crc64,                                        \
-	   (const uint8_t *buf, size_t size, uint64_t crc), (buf, size, crc))
+	   (const uint8_t *buf, size_t size, uint64_t crc), (buf, size, crc)) \
+	LZMA_MT_FUNCTIONS(FN)
+
+/* xz.c decodes blocks in threads with liblzma 5.4 or later. */
+#if LZMA_VERSION >= 50040002u
+#define LZMA_MT_FUNCTIONS(FN)                                                \
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_stream_decoder_mt,                \
+	   (lzma_stream *strm, const lzma_mt *options), (strm, options))
+#else
+#define LZMA_MT_FUNCTIONS(FN)
+#endif
 
 LZMA_FUNCTIONS(DL_FN, DL_VOID)
 

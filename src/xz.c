@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decomp.h"
+#include "dl.h"
 
 /* An archive needs 8 MiB of dictionary; refuse streams wanting far more. */
 #define XZ_MEMLIMIT (256u << 20)
@@ -42,8 +43,13 @@ static lzma_ret start_decoder(lzma_stream *s, unsigned threads)
 
 int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e)
 {
-	lzma_stream *s = calloc(1, sizeof(*s));
+	lzma_stream *s;
 	lzma_ret ret;
+	int r = dl_require(DL_LZMA, e);
+
+	if (r < 0)
+		return r;
+	s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return err_set(e, ENOMEM, "out of memory");
@@ -143,6 +149,9 @@ int xz_uncompressed_size(struct input *in, uint64_t *size)
 	size_t pos = 0;
 	int r;
 
+	/* Without liblzma the size stays unknown; xz_dec_init() says why. */
+	if (dl_require(DL_LZMA, NULL) < 0)
+		return -ELIBACC;
 	if (in->size == INPUT_SIZE_UNKNOWN || trim_padding(in, &end) < 0 ||
 	    end < 2 * LZMA_STREAM_HEADER_SIZE)
 		return -ESPIPE;
