@@ -20,6 +20,7 @@
 #include "boot.h"
 #include "cache.h"
 #include "commands.h"
+#include "flusher.h"
 #include "kernel.h"
 #include "log.h"
 #include "source.h"
@@ -160,6 +161,15 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 	return r;
 }
 
+/*
+ * Writing back what is extracted every so often overlaps the disk's work
+ * with the extractor's.  Cold installs of the kbuild-complete archive here
+ * (medians of 7 alternating runs): a fresh journaled ext4 on a loop device
+ * 401 ms instead of 438 (every 50 or 200 ms alike), the root disk 350 ms
+ * instead of 382 (every 200 ms; 367 every 50 ms).
+ */
+#define FLUSH_PERIOD_MS 200
+
 /* Extract into staging, verify on the way, commit as in->key. */
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
@@ -167,13 +177,16 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	struct unpack_stats st;
 	struct extractor x;
 	struct verifier v;
+	struct flusher *fl;
 	int sfd, r, n;
 
 	r = cache_staging(&in->cache, staging, sizeof(staging), &sfd, e);
 	if (r < 0)
 		return r;
 	extract_init(&x, sfd, in->o->max_entries, in->o->max_bytes);
+	fl = in->o->threads > 1 ? flusher_start(sfd, FLUSH_PERIOD_MS) : NULL;
 	r = verify_and_unpack(in, &x, &v, &st, e);
+	flusher_stop(fl);
 	if (r == 0 && !v.kbuild) {
 		r = add_headers_only_makefile(sfd, e);
 		in->made_makefile = r == 1;

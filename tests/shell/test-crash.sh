@@ -6,7 +6,10 @@
 # counted per thread, so the points are the same on every run) spread over
 # the whole run: the lock, the extraction's mkdirat/openat2/openat/write/
 # utimensat, the stamp (its openat and write, found by what the counting
-# run's trace shows), the syncfs, the commit rename, the link switch and
+# run's trace shows), a syncfs (strace counts each thread apart, so the
+# flusher thread's first one, mid-extraction, is hit before the main
+# thread's; the stamp's write is the point just before that one), the
+# commit rename, the link switch and
 # its fsync; for an upgrade and for install --force over the linked entry
 # too; and in a recovery while it removes what a killed run left.  After
 # every kill, build is missing or points at the old entry or at a complete
@@ -126,11 +129,13 @@ assertNoLeftovers() {  # what
 # Per-thread counts of the system calls of one uninterrupted run from the
 # current state, "name count" lines in $SHUNIT_TMPDIR/counts.
 count_syscalls() {  # set
-	strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace="$1" "$KHDR" $(install_args) >/dev/null 2>&1
+	strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace="$1,execve" "$KHDR" $(install_args) >/dev/null 2>&1
 	assertEquals "the counting run succeeds" 0 $?
-	# The main thread is the first pid in the trace.  strace counts per
-	# thread, so the decoder thread's calls are counted apart ("name@decoder")
-	# and the plans use calls only the main thread makes.
+	# The main thread is the first pid in the trace: the execve's (another
+	# thread's call may come before any of the main thread's in the set:
+	# the flusher's syncfs).  strace counts per thread, so the other
+	# threads' calls are counted apart ("name@decoder", the decoder and
+	# flusher threads alike) and the plans use calls the main thread makes.
 	awk 'NR == 1 { main = $1 }
 	     { n = $2; sub(/\(.*/, "", n); if (n ~ /^[a-z0-9_]+$/) c[n ($1 == main ? "" : "@decoder")]++ }
 	     END { for (k in c) print k, c[k] }' "$SHUNIT_TMPDIR/trace" > "$SHUNIT_TMPDIR/counts"
