@@ -126,10 +126,18 @@ assertNoLeftovers() {  # what
 	assertEquals "$1: no temporary link left" "" "$(ls -A "$RELDIR" 2>/dev/null | grep '^\.build')"
 }
 
+# glibc gives each thread that allocates a malloc arena of its own; the
+# first thread to free into a non-main arena's heap reads
+# /proc/sys/vm/overcommit_memory (an openat and a close), and which thread
+# that is -- the main one or a decoder -- changes from run to run.  One
+# arena keeps the main thread's calls, and so the kill points, the same.
+DETERMINISTIC_MALLOC="env GLIBC_TUNABLES=glibc.malloc.arena_max=1"
+
 # Per-thread counts of the system calls of one uninterrupted run from the
 # current state, "name count" lines in $SHUNIT_TMPDIR/counts.
 count_syscalls() {  # set
-	strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace="$1,execve" "$KHDR" $(install_args) >/dev/null 2>&1
+	$DETERMINISTIC_MALLOC strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace="$1,execve" \
+		"$KHDR" $(install_args) >/dev/null 2>&1
 	assertEquals "the counting run succeeds" 0 $?
 	# The main thread is the first pid in the trace: the execve's (another
 	# thread's call may come before any of the main thread's in the set:
@@ -180,7 +188,8 @@ kill_points() {  # counts plan...
 # thread ("delayed wait data set already").
 killed_install() {  # syscall N
 	local sc=$1 n=$2
-	{ strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=SIGKILL:when=$n" \
+	{ $DETERMINISTIC_MALLOC strace -f -qq -o /dev/null -e trace="$sc" \
+		-e inject="$sc:signal=SIGKILL:when=$n" \
 		"$KHDR" $(install_args) >"$SHUNIT_TMPDIR/killed.out" 2>&1; } 2>/dev/null
 	KILL_RC=$?
 }
