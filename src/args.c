@@ -70,13 +70,13 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* --threads: a count from 1 to KHDR_MAX_THREADS. */
-static int parse_threads(const char *s, unsigned *out)
+/* A count from 1 to max: digits only (no sign, space or size suffix). */
+static int parse_count(const char *s, unsigned max, unsigned *out)
 {
 	uint64_t n;
 
 	if (!isdigit((unsigned char)*s) || parse_size(s, &n) < 0 ||
-	    !isdigit((unsigned char)s[strlen(s) - 1]) || n > KHDR_MAX_THREADS)
+	    !isdigit((unsigned char)s[strlen(s) - 1]) || n > max)
 		return -EINVAL;
 	*out = (unsigned)n;
 	return 0;
@@ -111,7 +111,7 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 			break;
 		case LONG_THREADS:
 			*seen |= OPT_LIMITS;
-			if (parse_threads(optarg, &o->threads) < 0)
+			if (parse_count(optarg, KHDR_MAX_THREADS, &o->threads) < 0)
 				return err_usage(e, "invalid --threads '%s' (1 to %u)",
 						 optarg, KHDR_MAX_THREADS);
 			break;
@@ -121,15 +121,11 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 				return err_usage(e, "invalid --cache-dir '%s' (an absolute directory under --root, no '.' or '..')", optarg);
 			o->cache_dir = optarg;
 			break;
-		case LONG_KEEP: {
-			uint64_t n;
-
+		case LONG_KEEP:
 			*seen |= OPT_KEEP;
-			if (parse_size(optarg, &n) < 0 || n > 1000 || !isdigit((unsigned char)optarg[strlen(optarg) - 1]))
+			if (parse_count(optarg, 1000, &o->keep) < 0)
 				return err_usage(e, "invalid --keep '%s' (a number from 1 to 1000)", optarg);
-			o->keep = (unsigned)n;
 			break;
-		}
 		case LONG_JSON: o->json = true; *seen |= OPT_JSON; break;
 		case LONG_LEGACY: o->legacy = true; *seen |= OPT_LEGACY; break;
 		case LONG_BOOT: o->boot = true; *seen |= OPT_BOOT; break;
