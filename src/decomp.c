@@ -169,7 +169,7 @@ static void zstd_end(struct decoder *d)
 #endif
 
 int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
-		 size_t out_size, unsigned threads, struct khdr_err *e)
+		 size_t out_size, struct khdr_err *e)
 {
 	int r;
 
@@ -196,7 +196,7 @@ int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
 		break;
 #endif
 	default:
-		r = xz_dec_init(d, threads, e);
+		r = xz_dec_init(d, e);
 		break;
 	}
 	if (r < 0) {
@@ -278,7 +278,7 @@ int decompress_buffer(enum comp fmt, const uint8_t *p, size_t n, size_t max,
 	int r;
 
 	input_from_memory(&in, p, n, NULL);
-	r = decoder_init(&d, fmt, &in, 1u << 20, 1, e);
+	r = decoder_init(&d, fmt, &in, 1u << 20, e);
 	if (r < 0)
 		return r;
 	for (;;) {

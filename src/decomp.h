@@ -32,12 +32,8 @@ struct decoder {
 	void *state;              /* the library's stream */
 };
 
-/*
- * threads > 1: an xz stream of several blocks is decoded up to that many
- * blocks at once, within a memory budget (xz.c); other formats ignore it.
- */
 int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
-		 size_t out_size, unsigned threads, struct khdr_err *e);
+		 size_t out_size, struct khdr_err *e);
 
 /*
  * Next chunk of decompressed bytes, valid until the next call; *n == 0 at
@@ -61,7 +57,7 @@ int decompress_buffer(enum comp fmt, const uint8_t *p, size_t n, size_t max,
 int xz_uncompressed_size(struct input *in, uint64_t *size);
 
 /* xz.c: the per-format hooks decomp.c dispatches to. */
-int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e);
+int xz_dec_init(struct decoder *d, struct khdr_err *e);
 int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
 	       size_t *produced, struct khdr_err *e);
 void xz_dec_end(struct decoder *d);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dl-lzma.c - the liblzma functions xz.c and input.c call, loaded on first
+ * dl-lzma.c - the liblzma functions xz.c, xzblocks.c and input.c call, loaded on first
  * use (see dl.h).  A failed load returns LZMA_PROG_ERROR, which no valid
  * use of these functions returns, LZMA_VLI_UNKNOWN for a size, and for
  * lzma_crc64() the CRC passed in: a wrong key at worst, and no archive
- * gets past the decoder without the library.
+ * gets past the decoder without the library.  A block count of 0 and an
+ * index iterator at its end make xzblocks.c leave the stream decoder to it.
  */
 #include <lzma.h>
 
@@ -34,16 +35,25 @@
 	     (i, allocator))                                                 \
 	FN(crc, uint64_t, lzma_crc64,                                        \
 	   (const uint8_t *buf, size_t size, uint64_t crc), (buf, size, crc)) \
-	LZMA_MT_FUNCTIONS(FN)
-
-/* xz.c decodes blocks in threads with liblzma 5.4 or later. */
-#if LZMA_VERSION >= 50040002u
-#define LZMA_MT_FUNCTIONS(FN)                                                \
-	FN(LZMA_PROG_ERROR, lzma_ret, lzma_stream_decoder_mt,                \
-	   (lzma_stream *strm, const lzma_mt *options), (strm, options))
-#else
-#define LZMA_MT_FUNCTIONS(FN)
-#endif
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_stream_header_decode,             \
+	   (lzma_stream_flags *options, const uint8_t *in), (options, in))   \
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_stream_flags_compare,             \
+	   (const lzma_stream_flags *a, const lzma_stream_flags *b), (a, b)) \
+	FN(0, lzma_vli, lzma_index_block_count, (const lzma_index *i), (i))  \
+	VOID(lzma_index_iter_init,                                           \
+	     (lzma_index_iter *iter, const lzma_index *i), (iter, i))        \
+	FN(1, lzma_bool, lzma_index_iter_next,                               \
+	   (lzma_index_iter *iter, lzma_index_iter_mode mode), (iter, mode)) \
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_block_header_decode,              \
+	   (lzma_block *block, const lzma_allocator *allocator,              \
+	    const uint8_t *in), (block, allocator, in))                       \
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_block_compressed_size,            \
+	   (lzma_block *block, lzma_vli unpadded_size),                      \
+	   (block, unpadded_size))                                           \
+	FN(UINT64_MAX, uint64_t, lzma_raw_decoder_memusage,                  \
+	   (const lzma_filter *filters), (filters))                          \
+	FN(LZMA_PROG_ERROR, lzma_ret, lzma_block_decoder,                    \
+	   (lzma_stream *strm, lzma_block *block), (strm, block))
 
 LZMA_FUNCTIONS(DL_FN, DL_VOID)
 

@@ -73,7 +73,7 @@ static const struct option_help {
 	{ OPT_LIMITS, "      --max-entries N       refuse archives with more members (default 1000000)" },
 	{ OPT_LIMITS, "      --max-bytes N[KMG]    refuse archives that expand further (default 4G)" },
 	{ OPT_LIMITS, "      --threads N           1: decode and write in one thread; 2 to 16: decode\n"
-			  "                            ahead, up to N xz blocks at once (default 2)" },
+			  "                            in other threads, N xz blocks at once (default 2)" },
 	{ 0, "  -v, --verbose             say more" },
 	{ 0, "  -q, --quiet               say only errors" },
 	{ 0, "  -h, --help                show this help (or a command's: COMMAND --help)" },

@@ -43,8 +43,8 @@ struct khdr_opts {
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
 	uint64_t max_entries;
 	uint64_t max_bytes;
-	unsigned threads;        /* 1: decode inline; more: a decoder thread,
-				    up to this many xz blocks at once */
+	unsigned threads;        /* 1: decode inline; more: up to this many
+				    xz blocks at once (unpack.h) */
 	unsigned keep;           /* prune: builds kept per release */
 	bool force;
 	bool dry_run;

@@ -274,7 +274,7 @@ static bool holds_elf(const char *path, enum comp comp)
 
 	if (input_open_file(&in, AT_FDCWD, path, NULL) < 0)
 		return false;
-	if (decoder_init(&d, comp, &in, 64, 1, NULL) == 0) {
+	if (decoder_init(&d, comp, &in, 64, NULL) == 0) {
 		elf = decoder_fill(&d, &p, &n, NULL) == 0 && elf_is_elf(p, n);
 		decoder_end(&d);
 	}

@@ -11,6 +11,7 @@
 #include "prefetch.h"
 #include "tar.h"
 #include "unpack.h"
+#include "xzblocks.h"
 
 /* Decoded bytes handed over at a time when decoding inline (--threads 1). */
 #define INLINE_CHUNK (1u << 20)
@@ -20,7 +21,9 @@
 
 struct feed {
 	struct decoder dec;
-	struct prefetch *ahead;   /* NULL: decode in this thread */
+	struct xzblocks *blocks;  /* xz blocks decoded in parallel, or */
+	struct prefetch *ahead;   /* the stream decoded ahead, or neither:
+				     decoded in this thread */
 	uint64_t total, max_bytes;
 	struct progress *progress;
 };
@@ -30,8 +33,9 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
 		     struct khdr_err *e)
 {
 	struct feed *f = ctx;
-	int r = f->ahead ? prefetch_fill(f->ahead, p, n, e)
-			 : decoder_fill(&f->dec, p, n, e);
+	int r = f->blocks ? xzblocks_fill(f->blocks, p, n, e)
+		: f->ahead ? prefetch_fill(f->ahead, p, n, e)
+			   : decoder_fill(&f->dec, p, n, e);
 
 	if (r < 0)
 		return r;
@@ -160,15 +164,19 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 }
 
 /*
- * Start the decoder, and the thread that runs it ahead unless told not to;
- * that thread's decoder then also works on up to `threads` xz blocks at once.
+ * With threads to spare, decode the blocks of a multi-block archive in
+ * parallel; otherwise run the stream decoder, in a thread of its own ahead
+ * of this one unless told not to.
  */
 static int feed_start(struct feed *f, struct input *in, unsigned threads,
 		      struct khdr_err *e)
 {
-	int r = decoder_init(&f->dec, COMP_XZ, in,
-			     threads > 1 ? 4096 : INLINE_CHUNK, threads, e);
+	int r = xzblocks_start(&f->blocks, in, threads, e);
 
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = decoder_init(&f->dec, COMP_XZ, in,
+			 threads > 1 ? 4096 : INLINE_CHUNK, e);
 	if (r < 0 || threads <= 1)
 		return r;
 	r = prefetch_start(&f->ahead, &f->dec, e);
@@ -209,6 +217,7 @@ int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 	tar_free(&t);
 	if (r == 0)
 		r = drain(&f, e);
+	xzblocks_stop(f.blocks);
 	prefetch_stop(f.ahead);
 	progress_end(pr);
 	if (r == 0 && input_finish(in) < 0)

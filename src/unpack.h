@@ -21,8 +21,9 @@ struct unpack_stats {
 struct unpack_opts {
 	uint64_t max_entries;     /* members, before anything is refused */
 	uint64_t max_bytes;       /* bytes the stream may expand to */
-	unsigned threads;         /* 1: decode inline; more: decode ahead in a
-				     thread, up to this many xz blocks at once */
+	unsigned threads;         /* 1: decode inline; more: up to this many
+				     xz blocks at once, or one decoder thread
+				     ahead for an archive of one block */
 	struct progress *progress; /* NULL: show none */
 };
 

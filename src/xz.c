@@ -2,7 +2,7 @@
 /*
  * xz.c - the liblzma stream decoder behind struct decoder, and a reader of
  * the xz index so that the uncompressed size is known before the first byte
- * is decoded (free-space check, byte cap).
+ * is decoded (free-space check, byte cap) and xzblocks.c can plan its work.
  */
 #include <errno.h>
 #include <lzma.h>
@@ -11,37 +11,9 @@
 
 #include "decomp.h"
 #include "dl.h"
+#include "xz.h"
 
-/* An archive needs 8 MiB of dictionary; refuse streams wanting far more. */
-#define XZ_MEMLIMIT (256u << 20)
-/*
- * What liblzma may spend on decoding blocks at once: each block in flight
- * costs its dictionary and its whole output.  kernel/mkarchive's 1 MiB
- * blocks let several threads fit; an archive of big blocks (the kernel's
- * own, one block of 30 MiB) does not, and liblzma decodes it in this
- * thread, straight into our buffer, with no more memory than before.
- */
-#define XZ_THREADS_MEMLIMIT (12u << 20)
-
-static lzma_ret start_decoder(lzma_stream *s, unsigned threads)
-{
-#if LZMA_VERSION >= 50040002u
-	if (threads > 1) {
-		lzma_mt mt = {
-			.threads = threads,
-			.memlimit_threading = XZ_THREADS_MEMLIMIT,
-			.memlimit_stop = XZ_MEMLIMIT,
-		};
-
-		return lzma_stream_decoder_mt(s, &mt);
-	}
-#else
-	(void)threads;
-#endif
-	return lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
-}
-
-int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e)
+int xz_dec_init(struct decoder *d, struct khdr_err *e)
 {
 	lzma_stream *s;
 	lzma_ret ret;
@@ -55,7 +27,7 @@ int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e)
 		return err_set(e, ENOMEM, "out of memory");
 	*s = (lzma_stream)LZMA_STREAM_INIT;
 	/* One stream (flags 0): a bzImage payload carries more bytes after it. */
-	ret = start_decoder(s, threads);
+	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
 	if (ret != LZMA_OK) {
 		free(s);
 		return err_set(e, ENOMEM, "cannot start the xz decoder (%d)",
@@ -65,7 +37,7 @@ int xz_dec_init(struct decoder *d, unsigned threads, struct khdr_err *e)
 	return 0;
 }
 
-static int xz_error(lzma_ret ret, struct khdr_err *e)
+int xz_error(lzma_ret ret, struct khdr_err *e)
 {
 	switch (ret) {
 	case LZMA_MEM_ERROR:
@@ -140,43 +112,55 @@ static int trim_padding(struct input *in, uint64_t *end)
 	return -EBADMSG;
 }
 
-int xz_uncompressed_size(struct input *in, uint64_t *size)
+int xz_index_read(struct input *in, lzma_index **idx,
+		  lzma_stream_flags *footer)
 {
-	uint8_t footer[LZMA_STREAM_HEADER_SIZE], *buf;
-	lzma_stream_flags flags;
-	lzma_index *idx = NULL;
+	uint8_t buf[LZMA_STREAM_HEADER_SIZE], *index;
 	uint64_t memlimit = 16u << 20, end = in->size;
 	size_t pos = 0;
+	int r;
+
+	*idx = NULL;
+	if (in->size == INPUT_SIZE_UNKNOWN || trim_padding(in, &end) < 0 ||
+	    end < 2 * LZMA_STREAM_HEADER_SIZE)
+		return -ESPIPE;
+	if (input_pread(in, end - LZMA_STREAM_HEADER_SIZE, buf, sizeof(buf)) < 0 ||
+	    lzma_stream_footer_decode(footer, buf) != LZMA_OK ||
+	    footer->backward_size > end - 2 * LZMA_STREAM_HEADER_SIZE ||
+	    footer->backward_size > (64u << 20))
+		return -EBADMSG;
+	index = malloc(footer->backward_size);
+	if (!index)
+		return -ENOMEM;
+	r = input_pread(in, end - LZMA_STREAM_HEADER_SIZE - footer->backward_size,
+			index, footer->backward_size);
+	if (r == 0 && lzma_index_buffer_decode(idx, &memlimit, NULL, index, &pos,
+					       footer->backward_size) != LZMA_OK)
+		r = -EBADMSG;
+	free(index);
+	/* Only a single stream may fill the file. */
+	if (r == 0 && lzma_index_file_size(*idx) != end)
+		r = -ESPIPE;
+	if (r < 0) {
+		lzma_index_end(*idx, NULL);
+		*idx = NULL;
+	}
+	return r;
+}
+
+int xz_uncompressed_size(struct input *in, uint64_t *size)
+{
+	lzma_stream_flags footer;
+	lzma_index *idx;
 	int r;
 
 	/* Without liblzma the size stays unknown; xz_dec_init() says why. */
 	if (dl_require(DL_LZMA, NULL) < 0)
 		return -ELIBACC;
-	if (in->size == INPUT_SIZE_UNKNOWN || trim_padding(in, &end) < 0 ||
-	    end < 2 * LZMA_STREAM_HEADER_SIZE)
-		return -ESPIPE;
-	if (input_pread(in, end - LZMA_STREAM_HEADER_SIZE, footer,
-			sizeof(footer)) < 0 ||
-	    lzma_stream_footer_decode(&flags, footer) != LZMA_OK ||
-	    flags.backward_size > end - 2 * LZMA_STREAM_HEADER_SIZE ||
-	    flags.backward_size > (64u << 20))
-		return -EBADMSG;
-	buf = malloc(flags.backward_size);
-	if (!buf)
-		return -ENOMEM;
-	r = input_pread(in, end - LZMA_STREAM_HEADER_SIZE - flags.backward_size,
-			buf, flags.backward_size);
-	if (r == 0 && lzma_index_buffer_decode(&idx, &memlimit, NULL, buf, &pos,
-					       flags.backward_size) != LZMA_OK)
-		r = -EBADMSG;
-	free(buf);
-	if (r < 0)
-		return r;
-	/* Only a single stream fills the file; otherwise the size is unknown. */
-	if (lzma_index_file_size(idx) != end)
-		r = -ESPIPE;
-	else
+	r = xz_index_read(in, &idx, &footer);
+	if (r == 0) {
 		*size = lzma_index_uncompressed_size(idx);
-	lzma_index_end(idx, NULL);
+		lzma_index_end(idx, NULL);
+	}
 	return r;
 }

@@ -2,7 +2,8 @@
 /*
  * fuzz-xztar.c - the pieces of the xz -> tar pipeline without the decoder
  * thread of unpack.c (which costs a thread per run, so fuzz-unpack runs
- * slowly): the xz index reader, the streaming decoder in small chunks, the
+ * slowly): the xz index reader, the streaming decoder in small chunks or,
+ * for one input in two, the parallel block decoder (two workers), the
  * tar reader and path rules and verifier on top, and, for gzip and zstd
  * input (compressed modules), the whole-buffer decompressor.
  */
@@ -16,11 +17,13 @@
 #include "path.h"
 #include "tar.h"
 #include "verify.h"
+#include "xzblocks.h"
 
 #define FUZZ_MAX_BYTES (32u << 20)
 
 struct feed {
 	struct decoder d;
+	struct xzblocks *b;       /* when it took the input */
 	uint64_t total;
 };
 
@@ -28,7 +31,8 @@ static int feed_fill(void *ctx, const uint8_t **p, size_t *n,
 		     struct khdr_err *e)
 {
 	struct feed *f = ctx;
-	int r = decoder_fill(&f->d, p, n, e);
+	int r = f->b ? xzblocks_fill(f->b, p, n, e)
+		     : decoder_fill(&f->d, p, n, e);
 
 	if (r == 0 && (f->total += *n) > FUZZ_MAX_BYTES)
 		return err_set(e, EFBIG, "over the cap");
@@ -65,8 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	input_from_memory(&in, data, size, NULL);
 	(void)xz_uncompressed_size(&in, &usize);
-	/* One input in two goes through liblzma's block-threaded decoder. */
-	if (decoder_init(&f.d, COMP_XZ, &in, 4096, size & 2 ? 2 : 1, &e) < 0) {
+	/* One input in two goes to the block decoder, if it takes it. */
+	r = xzblocks_start(&f.b, &in, size & 2 ? 2 : 1, &e);
+	if (r < 0 || (r == 0 && decoder_init(&f.d, COMP_XZ, &in, 4096, &e) < 0)) {
 		input_close(&in);
 		return 0;
 	}
@@ -99,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (r == 0 && n);
 	}
 	tar_free(&t);
+	xzblocks_stop(f.b);
 	decoder_end(&f.d);
 	input_close(&in);
 	return 0;

@@ -351,7 +351,7 @@ static int genuine_archive(void)
 		fclose(f);
 	snprintf(path, sizeof(path), "%s/kheaders.tar.xz", dir);
 	CHECK_INT(input_open_file(&in, AT_FDCWD, path, &e), 0);
-	CHECK_INT(decoder_init(&d, COMP_XZ, &in, 1 << 16, 1, &e), 0);
+	CHECK_INT(decoder_init(&d, COMP_XZ, &in, 1 << 16, &e), 0);
 	tar_init(&t, xz_feed, &d);
 	while ((r = tar_next(&t, &en, &e)) == 1) {
 		members++;
