@@ -12,7 +12,9 @@ import io
 import lzma
 import os
 import sys
+import subprocess
 import tarfile
+import zlib
 
 out, victim = sys.argv[1], sys.argv[2]
 rel_victim = os.path.relpath(victim, os.path.join(out, "target"))
@@ -86,3 +88,52 @@ with open(os.path.join(out, "garbage-xz.tar.xz"), "wb") as f:
 # valid xz around something that is no tar
 with open(os.path.join(out, "notar.tar.xz"), "wb") as f:
     f.write(lzma.compress(os.urandom(4096)))
+
+
+# Many xz blocks whose index lies about one: the blocks are decoded in
+# parallel as the index plans them, so the index must be checked against
+# each block.  Block 3 of "index-lie" is recorded one byte short; the
+# index's own CRC32 is right.
+def vli(data, pos):
+    value, shift = 0, 0
+    while True:
+        b = data[pos]
+        value |= (b & 0x7F) << shift
+        pos += 1
+        shift += 7
+        if not b & 0x80:
+            return value, pos
+
+
+def encode_vli(value):
+    out = bytearray()
+    while value >= 0x80:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def lie_in_index(xz, record, delta):
+    backward = (int.from_bytes(xz[-8:-4], "little") + 1) * 4
+    start = len(xz) - 12 - backward
+    index = bytearray(xz[start:len(xz) - 12])
+    count, pos = vli(index, 1)
+    for i in range(count):
+        unpadded, pos = vli(index, pos)
+        at = pos
+        size, pos = vli(index, pos)
+        if i == record:
+            new = encode_vli(size + delta)
+            assert len(new) == pos - at, "the lie must keep the VLI's length"
+            index[at:pos] = new
+    index[-4:] = zlib.crc32(bytes(index[:-4])).to_bytes(4, "little")
+    return xz[:start] + bytes(index) + xz[len(xz) - 12:]
+
+
+blocks = subprocess.run(["xz", "-0", "-T1", "--block-size=65536", "-c"],
+                        input=big, stdout=subprocess.PIPE, check=True).stdout
+with open(os.path.join(out, "blocks.tar.xz"), "wb") as f:
+    f.write(blocks)
+with open(os.path.join(out, "index-lie.tar.xz"), "wb") as f:
+    f.write(lie_in_index(blocks, 2, -1))

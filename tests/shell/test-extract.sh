@@ -55,9 +55,8 @@ test_threads_give_the_same_tree() {
 	[ -n "${KHDR_KBUILD:-}" ] || echo "SKIP reason: no kbuild-complete archive; compared the in-tree archive only"
 }
 
-# Threads started by an extraction: liblzma's block workers show as more
-# than the one decoder thread.  (LeakSanitizer cannot work under ptrace: an
-# ASan build is counted with leak detection off.)
+# Threads started by an extraction.  (LeakSanitizer cannot work under
+# ptrace: an ASan build is counted with leak detection off.)
 threads_started() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 	strace -f -qq -e trace=clone,clone3 -o "$SHUNIT_TMPDIR/clones" \
@@ -65,9 +64,11 @@ threads_started() {
 	grep -c 'clone' "$SHUNIT_TMPDIR/clones"
 }
 
-# The kbuild-complete archive is made of many blocks and is decoded by
-# several threads; the kernel's own archive is one big block, which would
-# not fit the memory budget, so it gets the decoder thread alone.
+# The kbuild-complete archive is made of 1 MiB blocks, decoded by one
+# worker per thread within a 12 MiB budget (a 1 MiB buffer per worker and
+# one for the reader, and each worker's decoder: 1,114,168 bytes says
+# xz --list): 5 workers at most.  The kernel's own archive is one big block:
+# one decoder thread ahead of the writer.
 test_blocks_decoded_at_once_within_the_memory_budget() {
 	need_artefacts || return
 	command -v strace >/dev/null || { skip_test "no strace"; return; }
@@ -79,11 +80,73 @@ test_blocks_decoded_at_once_within_the_memory_budget() {
 		echo "SKIP reason: no kbuild-complete archive for the multi-block case"
 		return
 	fi
-	assertTrue "kbuild-complete archive: more than one block" \
-		"[ $(xz --robot --list "$KHDR_KBUILD/kheaders.tar.xz" | awk '$1 == "totals" { print $3 }') -gt 1 ]"
-	assertEquals "kbuild-complete archive: decoder thread + 2 block workers" 3 \
-		"$(threads_started --archive "$KHDR_KBUILD/kheaders.tar.xz" --to "$SHUNIT_TMPDIR/many")"
-	rm -rf "$SHUNIT_TMPDIR/one" "$SHUNIT_TMPDIR/inline" "$SHUNIT_TMPDIR/many"
+	local a="$KHDR_KBUILD/kheaders.tar.xz"
+	assertEquals "kbuild-complete archive: 1 MiB blocks, 1 MiB dictionary" \
+		"1048576 1114168" \
+		"$(xz --robot -lvv "$a" | awk '$1 == "block" { print $8, $15; exit }')"
+	assertEquals "kbuild-complete archive: 2 block workers" 2 \
+		"$(threads_started --archive "$a" --to "$SHUNIT_TMPDIR/many")"
+	assertEquals "--threads 4: 4 block workers" 4 \
+		"$(threads_started --threads 4 --archive "$a" --to "$SHUNIT_TMPDIR/four")"
+	assertEquals "--threads 16: the budget's 5" 5 \
+		"$(threads_started --threads 16 --archive "$a" --to "$SHUNIT_TMPDIR/sixteen")"
+	assertSameTree "--threads 2 vs 16" "$SHUNIT_TMPDIR/many" "$SHUNIT_TMPDIR/sixteen"
+	rm -rf "$SHUNIT_TMPDIR/one" "$SHUNIT_TMPDIR/inline" "$SHUNIT_TMPDIR/many" \
+		"$SHUNIT_TMPDIR/four" "$SHUNIT_TMPDIR/sixteen"
+}
+
+# Damage in one block of the multi-block archive: whichever decoder reads
+# it, and however many threads, the extraction fails on that block with the
+# message the stream decoder gives, and nothing past it is written.
+test_damaged_block_fails_alike_with_any_threads() {
+	need_artefacts || return
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return; }
+	local a="$SHUNIT_TMPDIR/flipped.tar.xz" off t
+	off=$(xz --robot -lvv "$KHDR_KBUILD/kheaders.tar.xz" |
+		awk '$1 == "block" && $3 == 5 { print $5 + 1000 }')
+	assertTrue "block 5 found ($off)" "[ -n '$off' ]"
+	flip_byte "$KHDR_KBUILD/kheaders.tar.xz" "$a" "$off"
+	for t in 1 2 4; do
+		run extract --threads $t --archive "$a" --to "$SHUNIT_TMPDIR/d$t"
+		assertEquals "--threads $t: exit" 1 "$RC"
+		assertContains "--threads $t: says so" "$ERR" "xz data is corrupt"
+		assertContains "--threads $t: and what it means" "$ERR" "a damaged archive"
+		# Block 5 starts 4 MiB into the tar; the last member is far past it.
+		assertFalse "--threads $t: nothing from past the damage" \
+			"[ -e '$SHUNIT_TMPDIR/d$t/$(last_member "$KHDR_KBUILD/kheaders.tar.xz")' ]"
+	done
+	rm -rf "$SHUNIT_TMPDIR"/d[124] "$a"
+}
+
+# A damaged index: the block decoder cannot plan and leaves the stream to
+# the stream decoder, which reads the blocks and then finds the index bad.
+test_damaged_index_is_refused() {
+	need_artefacts || return
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return; }
+	local a="$SHUNIT_TMPDIR/index.tar.xz" size t
+	size=$(stat -c %s "$KHDR_KBUILD/kheaders.tar.xz")
+	# The index ends with its CRC32 just before the 12-byte footer.
+	flip_byte "$KHDR_KBUILD/kheaders.tar.xz" "$a" $((size - 12 - 6))
+	for t in 1 2; do
+		run extract --threads $t --archive "$a" --to "$SHUNIT_TMPDIR/i$t"
+		assertEquals "--threads $t: exit" 1 "$RC"
+		assertContains "--threads $t: says so" "$ERR" "xz data is corrupt"
+	done
+	rm -rf "$SHUNIT_TMPDIR"/i[12] "$a"
+}
+
+# Copy $1 to $2 with the byte at offset $3 inverted.
+flip_byte() {
+	python3 -c '
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+data[int(sys.argv[3])] ^= 0xff
+open(sys.argv[2], "wb").write(data)' "$@"
+}
+
+# The last regular file of an archive, as tar lists it.
+last_member() {
+	tar -tJf "$1" | grep -v '/$' | tail -1
 }
 
 test_threads_is_1_to_16() {

@@ -89,6 +89,24 @@ test_zeros_after_the_end_refused() {
 	assertTrue "padded: extracted" "[ -f '$H/target/include/linux/kconfig.h' ]"
 }
 
+# An index that lies about one block of many: the blocks, decoded in
+# parallel as the index plans them, are checked against it, as the stream
+# decoder checks the index at the end.  The honest archive goes through.
+test_index_lying_about_a_block() {
+	local t
+	for t in 1 2 4; do
+		run extract --threads $t --archive "$H/index-lie.tar.xz" --to "$H/target"
+		assertEquals "--threads $t: exit ($ERR)" 1 "$RC"
+		assertContains "--threads $t: message" "$ERR" "xz data is corrupt"
+		rm -rf "$H/target"
+		run extract --threads $t --archive "$H/blocks.tar.xz" --to "$H/target"
+		assertEquals "--threads $t: the honest one: exit ($ERR)" 0 "$RC"
+		assertEquals "--threads $t: all of it" 200 "$(ls "$H/target" | wc -l)"
+		rm -rf "$H/target"
+	done
+	victim_untouched index-lie
+}
+
 test_garbage() {
 	refused garbage "unrecognised format"
 	refused garbage-xz "corrupt"
@@ -120,7 +138,7 @@ test_install_cleans_up_after_hostile_input() {
 	need_artefacts || return
 	make_fixture
 	local a
-	for a in absolute dotdot symlink-abs symlink-rel hardlink-outside paxsize truncated garbage-xz notar; do
+	for a in absolute dotdot symlink-abs symlink-rel hardlink-outside paxsize truncated garbage-xz notar index-lie; do
 		run install $FXOPTS --force --archive "$H/$a.tar.xz"
 		assertEquals "$a: exit ($ERR)" 1 "$RC"
 		assertNothingInstalled "$a"
