@@ -345,6 +345,38 @@ EOF2
 	assertEquals "copy_exec of each dlopen()ed library: $(cat "$w/log")" "$want" "$got"
 }
 
+# The hook reads the libraries and their priority from the binary's notes
+# (as dracut does): a required or recommended one the host lacks is a
+# warning, a suggested one is not.  A copy of the binary whose notes name
+# liblzma and libzstd under sonames no host has stands in for it.
+test_initramfs_hook_warns_of_a_missing_required_library() {
+	need_build || return
+	need_ns || return
+	local w=$SHUNIT_TMPDIR/hookmissing
+	mkdir -p "$w"
+	cat > "$w/hook-functions" <<'EOF2'
+copy_exec() { echo "copy_exec $*" >> "$HOOK_LOG"; }
+copy_file() { echo "copy_file $*" >> "$HOOK_LOG"; }
+manual_add_modules() { echo "manual_add_modules $*" >> "$HOOK_LOG"; }
+EOF2
+	sed 's/"liblzma\.so\.5"/"liblzmX.so.5"/; s/"libzstd\.so\.1"/"libzstX.so.1"/' \
+		"$DEST/usr/sbin/khdr-cache" > "$w/khdr-cache"
+	chmod 755 "$w/khdr-cache"
+	assertEquals "the stand-in names the missing sonames" 2 \
+		"$(grep -aoc '"liblzmX.so.5"\|"libzstX.so.1"' "$w/khdr-cache")"
+	: > "$w/log"
+	in_ns 'mount --bind "$1/hook-functions" /usr/share/initramfs-tools/hook-functions || exit 97
+		mount --bind "$1/khdr-cache" /usr/sbin/khdr-cache || exit 97
+		HOOK_LOG=$1/log DESTDIR=$1/dest version=$2 sh /usr/share/initramfs-tools/hooks/khdr-cache' \
+		"$w" "$KREL" > "$w/out" 2>&1
+	assertEquals "the hook still succeeds: $(cat "$w/out")" 0 $?
+	assertEquals "one warning, for the required library" \
+		"W: khdr-cache: liblzmX.so.5 (required) not found; khdr-cache will fail in the initramfs" \
+		"$(cat "$w/out")"
+	assertEquals "the two libraries the host has are copied: $(cat "$w/log")" 2 \
+		"$(grep -c '^copy_exec [^ ]*\.so[^ ]*$' "$w/log")"
+}
+
 test_mkinitramfs_takes_binary_libraries_module_and_script() {
 	need_build || return
 	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild kheaders.ko (tests/lib/build-kbuild-archive.sh failed)"; return; }
