@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -430,6 +432,28 @@ static int open_file(struct extractor *x, const char *path, const char *base,
 	return 1;
 }
 
+/*
+ * ENOSPC: say what ran out.  The free-space check before extraction counts
+ * bytes only (the archive's index gives no file count), so a file system
+ * out of inodes (a small tmpfs, an ext4 made for big files) ends here.
+ */
+static int explain_enospc(struct extractor *x, int r, struct khdr_err *e)
+{
+	size_t n = strlen(e->msg);
+	struct statvfs sv;
+
+	if (r != -ENOSPC)
+		return r;
+	if (fstatvfs(x->rootfd, &sv) == 0 && sv.f_files && sv.f_ffree == 0)
+		snprintf(e->msg + n, sizeof(e->msg) - n,
+			 " (no free inodes left, %llu in all: remove files there or move the cache to a file system with more inodes)",
+			 (unsigned long long)sv.f_files);
+	else
+		snprintf(e->msg + n, sizeof(e->msg) - n,
+			 " (free some space or move the cache)");
+	return r;
+}
+
 int extract_begin(struct extractor *x, const struct entry *en,
 		  struct khdr_err *e)
 {
@@ -462,17 +486,22 @@ int extract_begin(struct extractor *x, const struct entry *en,
 	}
 	r = enter_parent(x, path, &base, e);
 	if (r < 0)
-		return r;
+		return explain_enospc(x, r, e);
 	switch (en->type) {
 	case ENTRY_DIR:
-		return make_dir(x, path, base, en, e);
+		r = make_dir(x, path, base, en, e);
+		break;
 	case ENTRY_SYMLINK:
-		return make_symlink(x, path, base, en, e);
+		r = make_symlink(x, path, base, en, e);
+		break;
 	case ENTRY_HARDLINK:
-		return make_hardlink(x, path, base, en, e);
+		r = make_hardlink(x, path, base, en, e);
+		break;
 	default:
-		return open_file(x, path, base, en, e);
+		r = open_file(x, path, base, en, e);
+		break;
 	}
+	return explain_enospc(x, r, e);
 }
 
 int extract_write(struct extractor *x, const void *p, size_t n,
@@ -490,9 +519,9 @@ int extract_write(struct extractor *x, const void *p, size_t n,
 			continue;
 		if (w < 0) {
 			int r = -errno;
-			return err_set(e, r, "cannot write %s: %s%s", x->name,
-				       strerror(-r),
-				       r == -ENOSPC ? " (free some space or move the cache)" : "");
+			err_set(e, r, "cannot write %s: %s", x->name,
+				strerror(-r));
+			return explain_enospc(x, r, e);
 		}
 		b += w;
 		n -= (size_t)w;

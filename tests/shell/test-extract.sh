@@ -149,6 +149,25 @@ last_member() {
 	tar -tJf "$1" | grep -v '/$' | tail -1
 }
 
+# A file system out of inodes, not bytes (the free-space check before
+# extraction counts bytes only): the message says which ran out.
+test_out_of_inodes_is_named() {
+	need_artefacts || return
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return; }
+	local small=$SHUNIT_TMPDIR/small out rc
+	mkdir -p "$small"
+	out=$(unshare -m --propagation private sh -c '
+		mount -t tmpfs -o size=256m,nr_inodes=500 khdr-test "$1" || exit 97
+		"$2" extract --archive "$3" --to "$1/tree"' ns \
+		"$small" "$KHDR" "$KHDR_ARTEFACTS/kheaders.tar.xz" 2>&1)
+	rc=$?
+	[ $rc -ne 97 ] || { skip_test "cannot mount a tmpfs"; return; }
+	assertEquals "exit: $out" 1 $rc
+	assertContains "$out" "No space left on device"
+	assertContains "$out" "no free inodes left, 500 in all"
+}
+
 test_threads_is_1_to_16() {
 	local bad
 	for bad in 0 17 2x -1 ''; do
