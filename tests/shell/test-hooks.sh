@@ -320,6 +320,16 @@ dlopen_libraries() {  # binary
 	done
 }
 
+# initramfs-tools' hook-functions that only record the hook's calls in
+# $HOOK_LOG: $1/hook-functions, to bind over the real one.
+fake_hook_functions() {
+	cat > "$1/hook-functions" <<'EOF2'
+copy_exec() { echo "copy_exec $*" >> "$HOOK_LOG"; }
+copy_file() { echo "copy_file $*" >> "$HOOK_LOG"; }
+manual_add_modules() { echo "manual_add_modules $*" >> "$HOOK_LOG"; }
+EOF2
+}
+
 # mkinitramfs copies modprobe (kmod: liblzma, libzstd) and other hooks
 # bring libblkid, so an image holds most of our libraries whatever our
 # hook does: the hook alone, with hook-functions recording its calls.
@@ -328,11 +338,7 @@ test_initramfs_hook_copies_the_dlopened_libraries() {
 	need_ns || return
 	local w=$SHUNIT_TMPDIR/hookonly want got
 	mkdir -p "$w"
-	cat > "$w/hook-functions" <<'EOF2'
-copy_exec() { echo "copy_exec $*" >> "$HOOK_LOG"; }
-copy_file() { echo "copy_file $*" >> "$HOOK_LOG"; }
-manual_add_modules() { echo "manual_add_modules $*" >> "$HOOK_LOG"; }
-EOF2
+	fake_hook_functions "$w"
 	: > "$w/log"
 	in_ns 'mount --bind "$1/hook-functions" /usr/share/initramfs-tools/hook-functions || exit 97
 		HOOK_LOG=$1/log DESTDIR=$1/dest version=$2 sh /usr/share/initramfs-tools/hooks/khdr-cache' \
@@ -354,11 +360,7 @@ test_initramfs_hook_warns_of_a_missing_required_library() {
 	need_ns || return
 	local w=$SHUNIT_TMPDIR/hookmissing
 	mkdir -p "$w"
-	cat > "$w/hook-functions" <<'EOF2'
-copy_exec() { echo "copy_exec $*" >> "$HOOK_LOG"; }
-copy_file() { echo "copy_file $*" >> "$HOOK_LOG"; }
-manual_add_modules() { echo "manual_add_modules $*" >> "$HOOK_LOG"; }
-EOF2
+	fake_hook_functions "$w"
 	sed 's/"liblzma\.so\.5"/"liblzmX.so.5"/; s/"libzstd\.so\.1"/"libzstX.so.1"/' \
 		"$DEST/usr/sbin/khdr-cache" > "$w/khdr-cache"
 	chmod 755 "$w/khdr-cache"
