@@ -18,6 +18,8 @@
 	   (blkid_probe pr, int enable), (pr, enable))                       \
 	FN(-1, int, blkid_probe_set_superblocks_flags,                       \
 	   (blkid_probe pr, int flags), (pr, flags))                         \
+	FN(-1, int, blkid_probe_filter_superblocks_type,                     \
+	   (blkid_probe pr, int flag, char *names[]), (pr, flag, names))     \
 	FN(-1, int, blkid_do_safeprobe, (blkid_probe pr), (pr))              \
 	FN(-1, int, blkid_probe_lookup_value,                                \
 	   (blkid_probe pr, const char *name, const char **data, size_t *len), \

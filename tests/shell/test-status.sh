@@ -254,20 +254,21 @@ test_json_with_awkward_root() {
 	assertEquals "$CACHE/$(key)" "$(jqr '.entries[0].path')"
 }
 
-# The cache on its own file system: device, type, label and UUID as blkid
-# and findmnt see them.
-test_cache_device_info_loop_ext4() {
+# The cache on its own file system ($1 made by mkfs.$1, mounted with -t $2):
+# device, type, label and UUID as blkid and findmnt see them.
+device_info_case() {
+	local mkfs=$1 mounted=$2
 	need_artefacts && need_debian_kernel || return
 	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return; }
 	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
 	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return; }
 	local img=$SHUNIT_TMPDIR/cache.img
 	truncate -s 64M "$img"
-	mkfs.ext4 -q -L khdrtest -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.ext4 failed"; return; }
+	mkfs.$mkfs -q -L khdrtest -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.$mkfs failed"; return; }
 	mkdir -p "$FX/root/var/cache"
 	# Install, then status, inside one mount namespace holding the loop mount.
 	FX=$FX SHUNIT_TMPDIR=$SHUNIT_TMPDIR KHDR=$KHDR FXOPTS=$FXOPTS ART=$KHDR_ARTEFACTS unshare -m bash -c '
-		mount -o loop "$1" "$FX/root/var/cache" || exit 99
+		mount -t "$2" -o loop "$1" "$FX/root/var/cache" || exit 99
 		"$KHDR" install $FXOPTS --archive "$ART/kheaders.tar.xz" > "$SHUNIT_TMPDIR/install.out" 2>&1
 		echo $? > "$SHUNIT_TMPDIR/install.rc"
 		"$KHDR" status $FXOPTS --json > "$SHUNIT_TMPDIR/status.json" 2>"$SHUNIT_TMPDIR/status.err"
@@ -277,7 +278,7 @@ test_cache_device_info_loop_ext4() {
 		findmnt -n -o FSTYPE --target "$FX/root/var/cache" > "$SHUNIT_TMPDIR/fstype"
 		blkid -p -s LABEL -o value "$dev" > "$SHUNIT_TMPDIR/label"
 		blkid -p -s UUID -o value "$dev" > "$SHUNIT_TMPDIR/uuid"
-		' _ "$img" > "$SHUNIT_TMPDIR/unshare.out" 2>&1
+		' _ "$img" "$mounted" > "$SHUNIT_TMPDIR/unshare.out" 2>&1
 	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return; }
 	assertEquals "install on the loop fs: $(cat "$SHUNIT_TMPDIR/install.out")" 0 "$(cat "$SHUNIT_TMPDIR/install.rc")"
 	assertEquals "status exit: $(cat "$SHUNIT_TMPDIR/status.err")" 0 "$(cat "$SHUNIT_TMPDIR/status.rc")"
@@ -288,10 +289,19 @@ test_cache_device_info_loop_ext4() {
 	assertEquals "uuid" "$(cat "$SHUNIT_TMPDIR/uuid")" "$(jqr .cache.uuid)"
 	assertNotEquals "uuid not empty" "" "$(cat "$SHUNIT_TMPDIR/uuid")"
 	assertEquals "fstype" "$(cat "$SHUNIT_TMPDIR/fstype")" "$(jqr .cache.fstype)"
-	assertEquals ext4 "$(jqr .cache.fstype)"
+	assertEquals "$mounted" "$(jqr .cache.fstype)"
 	assertEquals "device" "$(cat "$SHUNIT_TMPDIR/dev")" "$(jqr .cache.device)"
 	assertEquals "mountpoint" "$FX/root/var/cache" "$(jqr .cache.mountpoint)"
 	assertEquals "free on a 64M fs" true "$(jqr '.cache.free_bytes > 0 and .cache.total_bytes < 70000000')"
+}
+
+test_cache_device_info_loop_ext4() { device_info_case ext4 ext4; }
+
+# libblkid is asked for the mount table's type first (it reads far less of
+# the device); an ext2 mounted by the ext4 driver is no ext4 to libblkid,
+# and the probe of every type still finds its label and UUID.
+test_cache_device_info_when_blkid_names_the_type_otherwise() {
+	device_info_case ext2 ext4
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
