@@ -41,6 +41,9 @@ void input_from_memory(struct input *in, const uint8_t *p, size_t n,
 /* Next chunk of bytes; *n == 0 at the end.  Returns 0 or -errno. */
 int input_next(struct input *in, const uint8_t **p, size_t *n);
 
+/* Exactly the next len bytes into buf; -EPIPE when the input ends first. */
+int input_read(struct input *in, void *buf, size_t len);
+
 /* Random access, for the xz index; -ESPIPE when the input cannot seek. */
 int input_pread(struct input *in, uint64_t off, void *buf, size_t len);
 

@@ -13,7 +13,7 @@
 #include "prefetch.h"
 
 #define SLOTS 4
-#define SLOT_SIZE (1u << 20)
+#define SLOT_SIZE (256u << 10)
 
 struct prefetch {
 	struct decoder *d;

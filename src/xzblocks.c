@@ -53,8 +53,6 @@ struct worker {
 
 struct xzblocks {
 	struct input *in;
-	const uint8_t *chunk;     /* unconsumed rest of the last input chunk */
-	size_t chunk_len;
 	lzma_check check;
 	struct span *span;
 	uint64_t nblocks;
@@ -73,35 +71,6 @@ struct xzblocks {
 	struct slot *slot;
 	struct worker *worker;
 };
-
-/*
- * The next len bytes of the input, in order, into dst (NULL: skip them).
- * Called before the workers start or with the lock held.
- */
-static int take(struct xzblocks *b, uint8_t *dst, size_t len)
-{
-	while (len) {
-		size_t n;
-
-		if (!b->chunk_len) {
-			int r = input_next(b->in, &b->chunk, &b->chunk_len);
-
-			if (r < 0)
-				return r;
-			if (!b->chunk_len)
-				return -EPIPE;
-		}
-		n = len < b->chunk_len ? len : b->chunk_len;
-		if (dst) {
-			memcpy(dst, b->chunk, n);
-			dst += n;
-		}
-		b->chunk += n;
-		b->chunk_len -= n;
-		len -= n;
-	}
-	return 0;
-}
 
 static void free_filters(lzma_filter *filters)
 {
@@ -189,7 +158,8 @@ static void *work(void *arg)
 	while (claim(b, &k)) {
 		struct slot *s = &b->slot[k % b->nslots];
 		struct khdr_err e = { 0 };
-		int r = take(b, w->in, b->span[k].in_size);
+		/* Read in claiming order: the input's CRC64 covers it start to end. */
+		int r = input_read(b->in, w->in, b->span[k].in_size);
 
 		if (r < 0)
 			r = r == -EPIPE ? xz_error(LZMA_BUF_ERROR, &e)
@@ -314,6 +284,7 @@ static int start_workers(struct xzblocks *b, struct khdr_err *e)
 int xzblocks_start(struct xzblocks **bp, struct input *in, unsigned threads,
 		   struct khdr_err *e)
 {
+	uint8_t header[LZMA_STREAM_HEADER_SIZE];
 	struct xzblocks *b;
 	lzma_stream_flags footer;
 	lzma_index *idx;
@@ -337,7 +308,8 @@ int xzblocks_start(struct xzblocks **bp, struct input *in, unsigned threads,
 		r = err_set(e, -r, "out of memory");
 	if (r == 1)
 		r = check_stream(b, &footer) && size_pool(b, threads);
-	if (r == 1 && take(b, NULL, LZMA_STREAM_HEADER_SIZE) < 0)
+	/* The stream header, checked by check_stream() already. */
+	if (r == 1 && input_read(in, header, sizeof(header)) < 0)
 		r = err_set(e, EIO, "read error at the start of the archive");
 	if (r == 1 && start_workers(b, e) < 0)
 		r = -e->code;

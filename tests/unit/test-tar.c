@@ -6,7 +6,11 @@
 #include <fcntl.h>
 #include <stdint.h>
 
+#include <lzma.h>
+#include <unistd.h>
+
 #include "decomp.h"
+#include "input.h"
 #include "tar.h"
 #include "unit.h"
 
@@ -376,6 +380,65 @@ static int genuine_archive(void)
 	return 0;
 }
 
+/*
+ * input_read() and input_next() share one position: bytes come in order
+ * whichever is called, the CRC64 covers them all once, and reading past
+ * the end is -EPIPE.  A file (read in chunks) and a buffer in memory.
+ */
+static void read_in_order(struct input *in, const uint8_t *want, size_t size)
+{
+	uint8_t got[100000], *rest = malloc(size + 1);
+	const uint8_t *p;
+	size_t n, pos = 0;
+
+	CHECK_INT(input_read(in, got, 3), 0);
+	CHECK(memcmp(got, want, 3) == 0);
+	pos += 3;
+	CHECK_INT(input_next(in, &p, &n), 0);
+	CHECK(n > 0 && n <= size - pos && memcmp(p, want + pos, n) == 0);
+	pos += n;
+	CHECK_INT(input_read(in, got, sizeof(got)), 0);
+	CHECK(memcmp(got, want + pos, sizeof(got)) == 0);
+	pos += sizeof(got);
+	CHECK_INT(in->pos, pos);
+	CHECK_INT(input_read(in, rest, size - pos + 1), -EPIPE);
+	free(rest);
+}
+
+static int input_read_and_next(void)
+{
+	char path[] = "/tmp/test-input.XXXXXX";
+	size_t size = 700000;
+	uint8_t *data = malloc(size);
+	struct khdr_err e;
+	struct input in;
+	int fd = mkstemp(path);
+
+	CHECK(data && fd >= 0);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 13);
+	CHECK_INT(write(fd, data, size), size);
+	close(fd);
+
+	CHECK_INT(input_open_file(&in, AT_FDCWD, path, &e), 0);
+	read_in_order(&in, data, size);
+	CHECK(lzma_crc64(data, (size_t)in.pos, 0) == in.crc64);
+	CHECK_INT(input_finish(&in), 0);
+	CHECK_INT(in.pos, size);
+	CHECK(lzma_crc64(data, size, 0) == in.crc64);
+	input_close(&in);
+
+	input_from_memory(&in, data, size, NULL);
+	read_in_order(&in, data, size);
+	CHECK(lzma_crc64(data, (size_t)in.pos, 0) == in.crc64);
+	CHECK_INT(input_finish(&in), 0);
+	CHECK(lzma_crc64(data, size, 0) == in.crc64);
+	input_close(&in);
+	unlink(path);
+	free(data);
+	return 0;
+}
+
 int main(void)
 {
 	TEST(ustar_basic);
@@ -387,5 +450,6 @@ int main(void)
 	TEST(base256_size);
 	TEST(missing_end_marker);
 	TEST(genuine_archive);
+	TEST(input_read_and_next);
 	return unit_done();
 }
