@@ -382,12 +382,12 @@ static int install(struct install *in, struct khdr_err *e)
 	}
 	in->readonly = o->boot && root_read_only(o->root);
 	choose_cache(in);
+	/* Opened, not made: a run that finds no archive leaves no cache behind. */
 	r = cache_open(&in->cache, o->root, in->cache_dir, in->cache_on_host,
-		       !o->dry_run && !in->readonly, e);
-	if (r == -EROFS && o->boot)
-		in->readonly = true;
-	else if (r < 0 && !((o->dry_run || in->readonly) && r == -ENOENT))
+		       false, e);
+	if (r < 0 && r != -ENOENT)
 		return r;
+	memset(e, 0, sizeof(*e));
 	if (*in->k.build_id_hex) {
 		make_key(in);
 		if (!o->force && up_to_date(in)) {
@@ -416,6 +416,14 @@ static int install(struct install *in, struct khdr_err *e)
 		return dry_run(in, e);
 	if (in->readonly)
 		return stage_for_later(in, e);
+	if (in->cache.fd < 0) {
+		r = cache_open(&in->cache, o->root, in->cache_dir,
+			       in->cache_on_host, true, e);
+		if (r == -EROFS && o->boot)
+			return stage_for_later(in, e);
+		if (r < 0)
+			return r;
+	}
 	/* A foreign build is refused before anything is extracted. */
 	if (!in->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
 		return r;

@@ -54,6 +54,25 @@ test_boot_never_fails_and_says_why() {
 	assertEquals 1 "$RC"
 }
 
+test_no_archive_leaves_no_cache_behind() {
+	need_artefacts && need_debian_kernel || return
+	rm "$FX/sys/kernel/kheaders.tar.xz"
+	boot
+	assertEquals "exit 0 at boot: $ERR" 0 "$RC"
+	assertContains "$(cat "$KHDR_KMSG")" "no headers archive"
+	assertFalse "no cache made at boot" "[ -e '$FX/root/var/cache' ]"
+	run install $FXOPTS --run-dir "$RUNDIR"
+	assertEquals 1 "$RC"
+	assertContains "$ERR" "no headers archive"
+	assertFalse "no cache made" "[ -e '$FX/root/var/cache' ]"
+	# The archive back: the cache is made then.
+	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/kheaders.tar.xz"
+	boot
+	assertEquals 0 "$RC"
+	assertEquals "cache mode" 755 "$(stat -c %a "$FX/root/var/cache/khdr")"
+	assertTrue "build link" "[ -L '$FX/root/lib/modules/$REL/build' ]"
+}
+
 test_broken_config_does_not_fail_the_boot() {
 	need_artefacts && need_debian_kernel || return
 	mkdir -p "$FX/root/etc"
