@@ -11,12 +11,13 @@
 
 #include "commands.h"
 #include "conf.h"
+#include "kernel.h"
 
 enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
-	LONG_SHELL, LONG_THREADS,
+	LONG_SHELL, LONG_THREADS, LONG_REMOVED,
 };
 
 static const struct option long_options[] = {
@@ -36,6 +37,7 @@ static const struct option long_options[] = {
 	{ "keep", required_argument, NULL, LONG_KEEP },
 	{ "json", no_argument, NULL, LONG_JSON },
 	{ "legacy", no_argument, NULL, LONG_LEGACY },
+	{ "removed", required_argument, NULL, LONG_REMOVED },
 	{ "boot", no_argument, NULL, LONG_BOOT },
 	{ "no-link", no_argument, NULL, LONG_NO_LINK },
 	{ "load-module", no_argument, NULL, LONG_LOAD_MODULE },
@@ -128,6 +130,12 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 			break;
 		case LONG_JSON: o->json = true; *seen |= OPT_JSON; break;
 		case LONG_LEGACY: o->legacy = true; *seen |= OPT_LEGACY; break;
+		case LONG_REMOVED:
+			*seen |= OPT_REMOVED;
+			if (!release_valid(optarg))
+				return err_usage(e, "invalid --removed '%s' (a kernel release, as uname -r prints it)", optarg);
+			o->removed = optarg;
+			break;
 		case LONG_BOOT: o->boot = true; *seen |= OPT_BOOT; break;
 		case LONG_NO_LINK: o->no_link = true; *seen |= OPT_NO_LINK; break;
 		case LONG_LOAD_MODULE: o->load_module = true; *seen |= OPT_LOAD_MODULE; break;

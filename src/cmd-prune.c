@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cmd-prune.c - khdr-cache prune: remove cache entries nobody needs
- * (orphaned: their release is gone; stale: older builds beyond the newest
- * --keep of a release; broken: no intact stamp), our build links that point
- * at nothing, and leftover staging directories.  Never the running
- * kernel's entry, never an entry a build link points at, never a foreign
- * link.  Holds the lock install holds.
+ * (orphaned: their release is gone, or being removed (--removed); stale:
+ * older builds beyond the newest --keep of a release; broken: no intact
+ * stamp), our build links that point at nothing, and leftover staging
+ * directories.  Never the running kernel's entry, never an entry a build
+ * link points at, never a foreign link.  Holds the lock install holds.
  *
  * --legacy also removes what BCC and older bpftrace leave in /tmp: root's
  * own kheaders-<release> directories, never through a symlink.
@@ -56,6 +56,26 @@ static unsigned kept_before(const struct prune *p, const struct inv_entry *ent)
 			n++;
 	}
 	return n;
+}
+
+/*
+ * --removed R: kernel-install runs its plugins when R's package is being
+ * removed, on some distributions (Fedora's %preun) before its files go, so
+ * lib/modules/R still looks installed.  R's entries are orphaned all the
+ * same.  The running kernel's release is never taken for removed.
+ */
+static void mark_removed(struct prune *p, const char *running)
+{
+	const char *removed = p->o->removed;
+
+	if (!removed || strcmp(removed, running) == 0)
+		return;
+	for (size_t i = 0; i < p->inv.n; i++) {
+		struct inv_entry *ent = &p->inv.entries[i];
+
+		if (ent->state == ENTRY_STALE && strcmp(ent->release, removed) == 0)
+			ent->state = ENTRY_ORPHANED;
+	}
 }
 
 /* Orphaned and broken go; stale ones beyond the newest keep of their release. */
@@ -229,6 +249,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 	p->doomed = calloc(p->inv.n + 1, sizeof(*p->doomed));
 	if (!p->doomed)
 		return err_set(e, ENOMEM, "out of memory");
+	mark_removed(p, k.release);
 	choose(p);
 	if (p->inv.leftovers) {
 		if (!p->o->dry_run)

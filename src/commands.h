@@ -30,6 +30,7 @@ enum {
 	OPT_LOAD_MODULE = 1u << 16,
 	OPT_STRICT = 1u << 17,
 	OPT_SHELL = 1u << 18,
+	OPT_REMOVED = 1u << 19,
 };
 
 #define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)

@@ -41,6 +41,7 @@ struct khdr_opts {
 	const char *to;          /* extract --to DIR */
 	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
+	const char *removed;     /* prune --removed RELEASE */
 	uint64_t max_entries;
 	uint64_t max_bytes;
 	unsigned threads;        /* 1: decode inline; more: up to this many

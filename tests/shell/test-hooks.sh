@@ -255,6 +255,20 @@ test_kernel_install_remove_prunes_that_kernel_only() {
 		"$(ls -A "$FX/root/var/cache/khdr" | sort)"
 }
 
+# Fedora's order: kernel-install remove runs from the package's %preun,
+# while lib/modules/<version>/kernel is still there.
+test_kernel_install_remove_before_the_files_go() {
+	need_kernel_install || return
+	two_kernels
+	kernel_install -v remove "$KB"
+	assertEquals "kernel-install remove: $(cat "$SHUNIT_TMPDIR/ki.out")" 0 $?
+	assertFalse "B's link is gone" "[ -L '$FX/root/lib/modules/$KB/build' ]"
+	assertTrue "B's module files stay for the package manager" "[ -d '$FX/root/lib/modules/$KB/kernel' ]"
+	assertFalse "B's entry is gone: $(cat "$SHUNIT_TMPDIR/ki.out")" "[ -e '$FX/root/var/cache/khdr/$KEY_B' ]"
+	assertTrue "A's entry stays" "[ -f '$FX/root/var/cache/khdr/$KEY_A/.khdr-stamp' ]"
+	assertEquals "A's link stays" "/var/cache/khdr/$KEY_A" "$(readlink "$FX/root/lib/modules/$KA/build")"
+}
+
 test_kernel_install_leaves_a_foreign_build() {
 	need_kernel_install || return
 	two_kernels

@@ -128,6 +128,31 @@ test_keep_two_keeps_the_two_newest() {
 	assertKept "referenced" "$REF"
 }
 
+# kernel-install remove can run before the package's files go (Fedora's
+# %preun): --removed takes the release for gone though lib/modules still
+# shows it; never the running release, never an entry a link points at.
+test_removed_release_goes_while_its_files_remain() {
+	need_artefacts && need_debian_kernel || return
+	populate
+	run prune $FXOPTS --keep 2 --removed 6.1.0-khdr-inst
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertGone "both builds of the release being removed" "$D1" "$D2"
+	assertContains "$OUT" "$D1 (orphaned"
+	assertTrue "its files are not ours to touch" "[ -d '$LM/6.1.0-khdr-inst/kernel' ]"
+	assertKept "the rest as keep 2 says" "$(key)" "$S1" "$REF"
+	assertGone "running release beyond keep 2, and the orphan" "$S2" "$S3" "$ORPH"
+	run prune $FXOPTS --keep 2 --removed 6.1.0-khdr-ref
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertKept "an entry a link points at" "$REF"
+	run prune $FXOPTS --keep 2 --removed "$REL"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertKept "the running release is never taken for removed" "$(key)" "$S1"
+	run prune $FXOPTS --removed ../etc
+	assertEquals "a release with a slash: usage error: $ERR" 2 "$RC"
+	assertContains "$ERR" "invalid --removed '../etc'"
+	assertKept "nothing removed on a usage error" "$(key)" "$S1" "$REF"
+}
+
 # Leftovers of a crashed install (staging) or prune (trash) go, even when
 # nothing else does.
 test_staging_leftovers_removed() {
