@@ -154,6 +154,32 @@ test_warm_path_does_not_open_the_archive() {
 	assertContains "$ERR" "pass --archive FILE"
 }
 
+# A file system without RENAME_EXCHANGE (strace makes renameat2 fail with
+# EINVAL, as on those): a forced reinstall replaces the entry by two
+# renames, the old tree aside first, and leaves nothing behind.
+test_forced_reinstall_without_rename_exchange() {
+	need_artefacts && need_debian_kernel || return
+	command -v strace > /dev/null || { skip_test "strace missing"; return; }
+	local archive=$KHDR_ARTEFACTS/kheaders.tar.xz
+	run install $FXOPTS --archive "$archive"
+	assertEquals "first: $ERR" 0 "$RC"
+	local inode created
+	inode=$(stat -c %i "$(entry_dir)")
+	created=$(stamp_field created)
+	sleep 1
+	strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace=renameat2,renameat,rename \
+		-e inject=renameat2:error=EINVAL "$KHDR" install -q --force $FXOPTS --archive "$archive" \
+		2> "$SHUNIT_TMPDIR/stderr"
+	assertEquals "forced: $(cat "$SHUNIT_TMPDIR/stderr")" 0 $?
+	assertTrue "the exchange was refused: $(cat "$SHUNIT_TMPDIR/trace")" \
+		"grep -q 'RENAME_EXCHANGE.*(INJECTED)' '$SHUNIT_TMPDIR/trace'"
+	assertNotEquals "a new tree" "$inode" "$(stat -c %i "$(entry_dir)")"
+	assertNotEquals "a new stamp" "$created" "$(stamp_field created)"
+	assertSameTree "replaced" "$(reference_tree)" "$(entry_dir)"
+	assertEquals "link" "/var/cache/khdr/$(key)" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertEquals "no staging or trash left" "" "$(ls -A "$FX/root/var/cache/khdr" | grep '^\.')"
+}
+
 test_relink_existing_entry_without_extracting() {
 	need_artefacts && need_debian_kernel || return
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
