@@ -66,7 +66,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 		return r;
 	if (*k.build_id_hex)
 		snprintf(key, sizeof(key), "%s@%s", k.release, k.build_id_hex);
-	r = inventory_read(&inv, c, k.release, key, e);
+	r = inventory_read(&inv, c, k.release, key, NULL, e);
 	if (r < 0)
 		return r;
 	ent = running_entry(&inv, key);

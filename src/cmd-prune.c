@@ -58,26 +58,6 @@ static unsigned kept_before(const struct prune *p, const struct inv_entry *ent)
 	return n;
 }
 
-/*
- * --removed R: kernel-install runs its plugins when R's package is being
- * removed, on some distributions (Fedora's %preun) before its files go, so
- * lib/modules/R still looks installed.  R's entries are orphaned all the
- * same.  The running kernel's release is never taken for removed.
- */
-static void mark_removed(struct prune *p, const char *running)
-{
-	const char *removed = p->o->removed;
-
-	if (!removed || strcmp(removed, running) == 0)
-		return;
-	for (size_t i = 0; i < p->inv.n; i++) {
-		struct inv_entry *ent = &p->inv.entries[i];
-
-		if (ent->state == ENTRY_STALE && strcmp(ent->release, removed) == 0)
-			ent->state = ENTRY_ORPHANED;
-	}
-}
-
 /* Orphaned and broken go; stale ones beyond the newest keep of their release. */
 static void choose(struct prune *p)
 {
@@ -243,13 +223,12 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 		snprintf(key, sizeof(key), "%s@%s", k.release, k.build_id_hex);
 	if (!p->o->dry_run && (r = cache_lock(&p->cache, e)) < 0)
 		return r;
-	r = inventory_read(&p->inv, &p->cache, k.release, key, e);
+	r = inventory_read(&p->inv, &p->cache, k.release, key, p->o->removed, e);
 	if (r < 0)
 		return r;
 	p->doomed = calloc(p->inv.n + 1, sizeof(*p->doomed));
 	if (!p->doomed)
 		return err_set(e, ENOMEM, "out of memory");
-	mark_removed(p, k.release);
 	choose(p);
 	if (p->inv.leftovers) {
 		if (!p->o->dry_run)

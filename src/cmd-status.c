@@ -270,7 +270,7 @@ static int status(struct status *s, struct khdr_err *e)
 	r = open_cache(s, e);
 	if (r < 0)
 		return r;
-	r = inventory_read(&s->inv, &s->cache, s->k.release, s->running_key, e);
+	r = inventory_read(&s->inv, &s->cache, s->k.release, s->running_key, NULL, e);
 	if (r < 0)
 		return r;
 	r = s->inv.running.state == BUILD_OURS_VALID ? 0 : KHDR_EXIT_ABSENT;

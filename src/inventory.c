@@ -42,6 +42,17 @@ bool release_installed(int rootfd, const char *release)
 		faccessat(rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
+/*
+ * kernel-install runs its plugins when a release's package is being removed,
+ * on some distributions (Fedora's %preun) before its files go: the release
+ * being removed counts as gone whatever lib/modules and /boot still hold.
+ */
+static bool release_kept(int rootfd, const char *release, const char *removed)
+{
+	return !(removed && strcmp(release, removed) == 0) &&
+	       release_installed(rootfd, release);
+}
+
 static uint64_t stamp_u64(const char *s, size_t len, const char *key)
 {
 	char v[32];
@@ -232,13 +243,13 @@ static int read_links(struct inventory *inv, struct cache *c, const char *runnin
  * Active: the running kernel's own (its key, or without a build ID the
  * target of its valid link).  Referenced: the build link of a release
  * other than the running one points at it.  The rest are stale while their
- * release is installed or running (an old build of the running release may
- * still be its stale link's target), else orphaned.
+ * release is running (an old build of the running release may still be its
+ * stale link's target) or installed and not being removed, else orphaned.
  * Every entry remembers the link pointing at it, broken ones too: prune
  * never removes those.
  */
 static void mark_entries(struct inventory *inv, int rootfd, const char *release,
-			 const char *running_key)
+			 const char *running_key, const char *removed)
 {
 	const char *active = *running_key ? running_key :
 			     inv->running.state == BUILD_OURS_VALID ? inv->running.key : "";
@@ -260,7 +271,8 @@ static void mark_entries(struct inventory *inv, int rootfd, const char *release,
 			ent->state = ENTRY_ACTIVE;
 		else if (ent->linked_by[0] && strcmp(ent->linked_by, release) != 0)
 			ent->state = ENTRY_REFERENCED;   /* another kernel's link */
-		else if (strcmp(ent->release, release) == 0 || release_installed(rootfd, ent->release))
+		else if (strcmp(ent->release, release) == 0 ||
+			 release_kept(rootfd, ent->release, removed))
 			ent->state = ENTRY_STALE;
 		else
 			ent->state = ENTRY_ORPHANED;
@@ -269,7 +281,7 @@ static void mark_entries(struct inventory *inv, int rootfd, const char *release,
 
 int inventory_read(struct inventory *inv, struct cache *c,
 		   const char *release, const char *running_key,
-		   struct khdr_err *e)
+		   const char *removed, struct khdr_err *e)
 {
 	int r;
 
@@ -281,7 +293,7 @@ int inventory_read(struct inventory *inv, struct cache *c,
 		return err_set(e, r, "reading lib/modules: %s", strerror(-r));
 	if (c->rootfd >= 0)
 		classify(inv, c, &inv->running, running_key);
-	mark_entries(inv, c->rootfd, release, running_key);
+	mark_entries(inv, c->rootfd, release, running_key, removed);
 	return 0;
 }
 

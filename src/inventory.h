@@ -62,10 +62,13 @@ struct inventory {
  * Read the cache (may be closed: fd < 0, then there are no entries) and
  * <root>/lib/modules.  running_key: the key the running kernel would use,
  * "" when it cannot be known without reading the archive (no build ID).
+ * removed: a release counted as not installed whatever its files say (it
+ * is being uninstalled), NULL for none.  Entries of the running release
+ * are never orphaned, even when it is the one named.
  */
 int inventory_read(struct inventory *inv, struct cache *c,
 		   const char *release, const char *running_key,
-		   struct khdr_err *e);
+		   const char *removed, struct khdr_err *e);
 void inventory_free(struct inventory *inv);
 
 /* Is <root>/lib/modules/<release>/kernel or <root>/boot/vmlinuz-<release> there? */
