@@ -15,6 +15,15 @@
 #include "source.h"
 
 #define MODULE_MAX (512u << 20)
+/*
+ * How much of a compressed file holds_elf() reads to decode its first 64
+ * bytes: xz and gzip decode as their bytes come, so 64 KiB (what input.c
+ * reads first) is plenty; zstd decodes a compressed block only once all of
+ * it is in, up to 128 KiB (ZSTD_BLOCKSIZE_MAX) after at most 21 bytes of
+ * frame and block header.
+ */
+#define HEAD_STREAMED (64u << 10)
+#define HEAD_ZSTD ((128u << 10) + 32)
 
 static const char *const module_suffixes[] = { "", ".xz", ".zst", ".gz" };
 
@@ -263,17 +272,25 @@ static int open_module(struct source *s, enum comp comp, struct khdr_err *e)
 	return 0;
 }
 
-/* Does the compressed file at path hold an ELF image? */
-static bool holds_elf(const char *path, enum comp comp)
+/* Does the compressed file hold an ELF image?  Decodes a copy of its head. */
+static bool holds_elf(struct input *file, enum comp comp)
 {
+	size_t len = comp == COMP_ZSTD ? HEAD_ZSTD : HEAD_STREAMED;
+	uint8_t *head;
 	struct input in;
 	struct decoder d;
 	const uint8_t *p;
 	size_t n = 0;
 	bool elf = false;
 
-	if (input_open_file(&in, AT_FDCWD, path, NULL) < 0)
+	if (len > file->size)
+		len = (size_t)file->size;       /* a short file: what is there */
+	head = malloc(len);
+	if (!head || input_pread(file, 0, head, len) < 0) {
+		free(head);
 		return false;
+	}
+	input_from_memory(&in, head, len, head);
 	if (decoder_init(&d, comp, &in, 64, NULL) == 0) {
 		elf = decoder_fill(&d, &p, &n, NULL) == 0 && elf_is_elf(p, n);
 		decoder_end(&d);
@@ -303,7 +320,7 @@ int source_open(struct source *s, struct khdr_err *e)
 	else if (comp != COMP_NONE && !comp_supported(comp))
 		r = err_set(e, ENOTSUP, "%s-compressed, but khdr-cache was built without %s support",
 			    comp_name(comp), comp_name(comp));
-	else if (comp != COMP_NONE && holds_elf(s->path, comp))
+	else if (comp != COMP_NONE && holds_elf(&s->in, comp))
 		r = open_module(s, comp, e);
 	else if (comp == COMP_XZ)
 		r = 0;                  /* the .tar.xz itself */
