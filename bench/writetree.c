@@ -7,9 +7,10 @@
  * Reads the tree SRC (an archive already extracted, on tmpfs) into memory,
  * then writes it again at DST with the calls khdr-cache's extractor makes
  * for each member and nothing else: mkdirat; openat(O_CREAT|O_EXCL) with
- * the final mode, one write, futimens, close; symlinkat.  No decoding, no
- * tar.  One thread, in SRC's order (directories before their contents, as
- * in the archives).  Then one syncfs, as before install's commit.
+ * the final mode, one write, futimens, close; symlinkat and its mtime.  No
+ * decoding, no tar, no directory mtimes (a floor may leave work out, never
+ * add any).  One thread, in SRC's order (directories before their contents,
+ * as in the archives).  Then one syncfs, as before install's commit.
  *
  * Prints "write_ms cpu_ms sync_ms machine_ms": wall and user+sys CPU of
  * the writing alone (reading SRC is not counted), the wall time of the
@@ -104,6 +105,7 @@ static int add(const char *path, const struct stat *st, int flag, struct FTW *ft
 
 static void write_member(int top, const struct member *m)
 {
+	const struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, m->mtime };
 	int fd;
 
 	switch (m->type) {
@@ -114,6 +116,8 @@ static void write_member(int top, const struct member *m)
 	case 'l':
 		if (symlinkat(m->data, top, m->name) < 0)
 			die("symlinkat", m->name);
+		if (utimensat(top, m->name, times, AT_SYMLINK_NOFOLLOW) < 0)
+			die("utimensat", m->name);
 		return;
 	}
 	fd = openat(top, m->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -122,7 +126,7 @@ static void write_member(int top, const struct member *m)
 		die("openat", m->name);
 	if (m->len && write(fd, m->data, m->len) != (ssize_t)m->len)
 		die("write", m->name);
-	if (futimens(fd, (struct timespec[2]){ { .tv_nsec = UTIME_OMIT }, m->mtime }) < 0)
+	if (futimens(fd, times) < 0)
 		die("futimens", m->name);
 	close(fd);
 }

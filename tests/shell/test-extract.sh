@@ -55,6 +55,25 @@ test_threads_give_the_same_tree() {
 	[ -n "${KHDR_KBUILD:-}" ] || echo "SKIP reason: no kbuild-complete archive; compared the in-tree archive only"
 }
 
+# bench/writetree is the floor the benchmark holds install against: it must
+# write the whole tree, as it is (files, modes, file mtimes, symlinks), and
+# report its four figures.
+test_bench_writetree_writes_the_tree() {
+	need_artefacts || return
+	local ref out wt=${KHDR%/*}/bench/writetree
+	[ -x "$wt" ] || { fail "no $wt (make check-programs builds it)"; return; }
+	ref=$(reference_tree)
+	out=$("$wt" "$ref" "$SHUNIT_TMPDIR/wt")
+	assertEquals "exit" 0 $?
+	assertTrue "write, CPU, syncfs and machine figures: '$out'" \
+		"echo '$out' | grep -Eqx '([0-9]+(\.[0-9]+)? ){3}[0-9]+'"
+	assertSameTree "writetree vs tar -xJf" "$ref" "$SHUNIT_TMPDIR/wt"
+	(cd "$ref" && find . -mindepth 1 ! -type d -printf '%p %y %m %s %T@ %l\n' | sort) > "$SHUNIT_TMPDIR/l.ref"
+	(cd "$SHUNIT_TMPDIR/wt" && find . -mindepth 1 ! -type d -printf '%p %y %m %s %T@ %l\n' | sort) > "$SHUNIT_TMPDIR/l.wt"
+	assertTrue "a real tree" "[ $(wc -l < "$SHUNIT_TMPDIR/l.ref") -gt 5000 ]"
+	assertEquals "metadata" "" "$(diff "$SHUNIT_TMPDIR/l.ref" "$SHUNIT_TMPDIR/l.wt" | head -5)"
+}
+
 # Threads started by an extraction.  (LeakSanitizer cannot work under
 # ptrace: an ASan build is counted with leak detection off.)
 threads_started() {
