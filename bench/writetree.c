@@ -181,5 +181,11 @@ int main(int argc, char **argv)
 		die("syncfs", argv[2]);
 	printf("%.1f %.1f %.1f %.0f\n", (t1 - t0) * 1e3, (c1 - c0) * 1e3,
 	       (seconds(CLOCK_MONOTONIC) - t1) * 1e3, (machine_busy() - m0) * 1e3);
+	close(top);
+	for (size_t i = 0; i < tree.n; i++) {
+		free(tree.m[i].name);
+		free(tree.m[i].data);
+	}
+	free(tree.m);
 	return 0;
 }
