@@ -26,6 +26,23 @@ need_debian_kernel() {
 
 art_release() { cat "$KHDR_ARTEFACTS/release"; }
 
+# A mount point at /lib/modules, for the suites that mount over it in a
+# private namespace.  A machine without kernel modules (a VM or container
+# booted from outside) has none, and mount(8) needs one: it is made then,
+# and removed again by drop_lib_modules (rmdir: only while empty), so the
+# host ends as it began.
+LIB_MODULES_MADE=
+need_lib_modules() {
+	[ -d /lib/modules ] && return 0
+	mkdir /lib/modules || { skip_test "no /lib/modules, and it cannot be made as a mount point"; return 1; }
+	LIB_MODULES_MADE=1
+}
+
+drop_lib_modules() {
+	[ -z "$LIB_MODULES_MADE" ] || rmdir /lib/modules
+	LIB_MODULES_MADE=
+}
+
 # The compiler fingerprint of the artefact build, as compile.h has it.
 compile_field() {
 	sed -n "s/^#define $1[[:space:]]*\"\\(.*\\)\"\$/\\1/p" "$KHDR_ARTEFACTS/compile.h"

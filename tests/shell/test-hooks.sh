@@ -27,6 +27,11 @@ oneTimeSetUp() {
 	UNITDIR=$(sed -n 's/^systemdsystemunitdir = //p' "$HB/Makefile")
 }
 
+# What need_lib_modules made for a test goes after it.
+tearDown() {
+	drop_lib_modules
+}
+
 need_build() {
 	[ "$BUILD_RC" = 0 ] ||
 		{ fail "configure/make/make install failed: $(tail -20 "$SHUNIT_TMPDIR/build.log")"; startSkipping; return 1; }
@@ -234,7 +239,7 @@ kernel_install() {  # args...
 need_kernel_install() {
 	need_build && need_artefacts && need_debian_kernel || return 1
 	command -v kernel-install > /dev/null || { skip_test "kernel-install is not installed"; return 1; }
-	need_ns || return 1
+	need_ns && need_lib_modules || return 1
 	[ -d /etc/kernel/install.d ] || { skip_test "no /etc/kernel/install.d to hide"; return 1; }
 }
 
@@ -398,7 +403,7 @@ test_mkinitramfs_takes_binary_libraries_module_and_script() {
 	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild kheaders.ko (tests/lib/build-kbuild-archive.sh failed)"; return; }
 	[ -x /usr/sbin/mkinitramfs ] && command -v unmkinitramfs > /dev/null ||
 		{ skip_test "initramfs-tools-core is not installed (apt-get install initramfs-tools-core)"; return; }
-	need_ns || return
+	need_ns && need_lib_modules || return
 	local tree t0=$SECONDS
 	tree=$(debian_modules_tree) || { fail "cannot extract Debian's module tree"; return; }
 	echo "NOTE: module tree ready in $((SECONDS - t0)) s"
