@@ -34,8 +34,12 @@ in_namespace() {  # archive command...
 	' sh "$KHDR" "$archive" "$CACHE_DIR" "$@" > "$SHUNIT_TMPDIR/ns.out" 2>&1
 	NSRC=$?
 	rmdir "$CACHE_DIR" 2>/dev/null
-	drop_lib_modules
 	return 0
+}
+
+# What need_lib_modules made for a test goes after it.
+tearDown() {
+	drop_lib_modules
 }
 
 need_bpf() {

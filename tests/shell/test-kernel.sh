@@ -15,6 +15,11 @@ if [ -z "${KHDR_KBUILD:-}" ]; then
 fi
 MKARCHIVE=$KHDR_SRCDIR/kernel/mkarchive
 
+# What need_lib_modules made for a test goes after it.
+tearDown() {
+	drop_lib_modules
+}
+
 need_kbuild() {
 	[ -n "$KHDR_KBUILD" ] && [ -f "$KHDR_KBUILD/done" ] ||
 		{ skip_test "no kbuild artefacts (tests/lib/build-kbuild-archive.sh failed: Debian's headers or kernel image unavailable?)"; return 1; }
@@ -437,11 +442,10 @@ test_dkms_through_lib_modules_build_signs() {
 	[ "$(id -u)" = 0 ] && command -v unshare > /dev/null || { skip_test "needs root and unshare"; return; }
 	installed_tree || return
 	grep -q '^CONFIG_MODULE_SIG=y' "$KENTRY/.config" || { skip_test "the kernel does not sign modules"; return; }
-	local d=$SHUNIT_TMPDIR/dkms-ns made
+	local d=$SHUNIT_TMPDIR/dkms-ns
 	make_sample "$d/src"
 	mkdir -p "$d/out"
 	need_lib_modules || return
-	made=$LIB_MODULES_MADE
 	unshare -m --propagation private sh -u -c '
 		mount -t tmpfs khdr-test /lib/modules || exit 3
 		mount -t tmpfs khdr-test /var/lib/dkms || exit 3
@@ -456,7 +460,6 @@ test_dkms_through_lib_modules_build_signs() {
 		exit $rc
 	' sh "$KREL" "$KENTRY" "$d"
 	local rc=$?
-	drop_lib_modules
 	assertEquals "dkms build via /lib/modules/$KREL/build: $(tail -n 8 "$d/out/build" "$d/out/make.log" 2>/dev/null)" 0 $rc
 	assertTrue "module built" "[ -f '$d/out/khdrhello.ko' ]"
 	assertNotContains "signing tool found" "$(cat "$d/out/build" 2>/dev/null)" "won't be signed"
