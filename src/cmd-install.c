@@ -163,12 +163,16 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 
 /*
  * Writing back what is extracted every so often overlaps the disk's work
- * with the extractor's.  Cold installs of the kbuild-complete archive here
- * (medians of 7 alternating runs): a fresh journaled ext4 on a loop device
- * 401 ms instead of 438 (every 50 or 200 ms alike), the root disk 350 ms
- * instead of 382 (every 200 ms; 367 every 50 ms).
+ * with the extractor's, and leaves the final syncfs little to wait for.
+ * Cold installs, medians of 11 runs alternating the period (2026-11-27):
+ * on a journaled ext4 (loop device, direct I/O) the in-tree, trimmed and
+ * untrimmed archives took 233, 217 and 430 ms flushing every 50 ms, 254,
+ * 231 and 444 every 200; on the root disk (ext4 without a journal) 231,
+ * 208 and 400 against 244, 214 and 412.  Every 25 ms was within a few ms
+ * of 50.  (On an earlier VM with a buffered loop device, 50 and 200 were
+ * alike there and 200 was better on its root disk, 350 against 367 ms.)
  */
-#define FLUSH_PERIOD_MS 200
+#define FLUSH_PERIOD_MS 50
 
 /* Extract into staging, verify on the way, commit as in->key. */
 static int extract_entry(struct install *in, struct khdr_err *e)
