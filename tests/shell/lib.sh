@@ -43,6 +43,13 @@ drop_lib_modules() {
 	LIB_MODULES_MADE=
 }
 
+# The default tearDown: what need_lib_modules made for a test goes after
+# it.  A suite that defines its own tearDown and uses need_lib_modules must
+# call drop_lib_modules there.
+tearDown() {
+	drop_lib_modules
+}
+
 # The compiler fingerprint of the artefact build, as compile.h has it.
 compile_field() {
 	sed -n "s/^#define $1[[:space:]]*\"\\(.*\\)\"\$/\\1/p" "$KHDR_ARTEFACTS/compile.h"

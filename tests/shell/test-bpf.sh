@@ -37,11 +37,6 @@ in_namespace() {  # archive command...
 	return 0
 }
 
-# What need_lib_modules made for a test goes after it.
-tearDown() {
-	drop_lib_modules
-}
-
 need_bpf() {
 	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
 		{ skip_test "unshare -m is not available"; return 1; }

@@ -27,11 +27,6 @@ oneTimeSetUp() {
 	UNITDIR=$(sed -n 's/^systemdsystemunitdir = //p' "$HB/Makefile")
 }
 
-# What need_lib_modules made for a test goes after it.
-tearDown() {
-	drop_lib_modules
-}
-
 need_build() {
 	[ "$BUILD_RC" = 0 ] ||
 		{ fail "configure/make/make install failed: $(tail -20 "$SHUNIT_TMPDIR/build.log")"; startSkipping; return 1; }

@@ -15,11 +15,6 @@ if [ -z "${KHDR_KBUILD:-}" ]; then
 fi
 MKARCHIVE=$KHDR_SRCDIR/kernel/mkarchive
 
-# What need_lib_modules made for a test goes after it.
-tearDown() {
-	drop_lib_modules
-}
-
 need_kbuild() {
 	[ -n "$KHDR_KBUILD" ] && [ -f "$KHDR_KBUILD/done" ] ||
 		{ skip_test "no kbuild artefacts (tests/lib/build-kbuild-archive.sh failed: Debian's headers or kernel image unavailable?)"; return 1; }
