@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "flusher.h"
+#include "kconfig-src.h"
 #include "kernel.h"
 #include "log.h"
 #include "source.h"
@@ -40,6 +41,8 @@ struct install {
 	const char *cache_dir;    /* o->cache_dir, or the cache device's mount */
 	bool cache_on_host;       /* cache_dir is not under the root */
 	char device_dir[PATH_MAX];
+	struct kconfig kcfg;      /* the running kernel's config, if found */
+	bool kcfg_read;
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -91,6 +94,7 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		"archive_size=%" PRIu64 "\n"
 		"archive_crc64=%016" PRIx64 "\n"
 		"kbuild=%s\n"
+		"config=%s\n"
 		"makefile=%s\n"
 		"members=%" PRIu64 "\n"
 		"files=%" PRIu64 "\n"
@@ -102,7 +106,8 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		in->key, in->k.release, in->k.build_id_hex,
 		verify_level_name(st->level), source_kind_name(in->src.kind),
 		in->src.path, in->src.in.pos, in->src.in.crc64,
-		v->kbuild ? "yes" : "no", in->made_makefile ? "headers-only" : "archive",
+		v->kbuild ? "yes" : "no", kconfig_state_name(v->config_state),
+		in->made_makefile ? "headers-only" : "archive",
 		st->members, x->nfiles, x->ndirs_made,
 		x->nlinks, x->bytes, PACKAGE_VERSION, (long long)time(NULL));
 
@@ -137,6 +142,27 @@ static int add_headers_only_makefile(int sfd, struct khdr_err *e)
 }
 
 /*
+ * The running kernel's config, read once: without one (no config.gz, no
+ * boot/config-<release>) the check is not made and config=unavailable.
+ */
+static const struct kconfig *running_config(struct install *in)
+{
+	struct khdr_err e = { 0 };
+	char where[PATH_MAX];
+	int r;
+
+	if (!in->kcfg_read) {
+		in->kcfg_read = true;
+		r = kconfig_read_running(in->o, &in->k, &in->kcfg, where, sizeof(where), &e);
+		if (r == 0)
+			log_info("config: comparing with %s (%zu symbols)", where, in->kcfg.n);
+		else if (r != -ENOENT)
+			log_warn("%s; the config is not compared", e.msg);
+	}
+	return in->kcfg.n ? &in->kcfg : NULL;
+}
+
+/*
  * Stream the archive through the verifier, and into x unless x is NULL
  * (--dry-run).  A module's vermagic is checked before the first byte.
  */
@@ -150,6 +176,7 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 
 	verify_init(v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
 	v->strict = in->o->strict;
+	v->config = running_config(in);
 	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
 	/* No bar at boot: the console belongs to the boot. */
 	progress_start(&pr, in->o->verbose >= 0 && !in->o->boot, x ? "installing" : "verifying");
@@ -457,6 +484,7 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	r = install(&in, e);
 	source_close(&in.src);
 	cache_close(&in.cache);
+	kconfig_free(&in.kcfg);
 	if (in.loaded_module)
 		boot_modprobe(true);
 	if (o->boot && r == 0)

@@ -89,6 +89,8 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 	json_key_str("build_id", ent->build_id, true);
 	json_key_str("verified", ent->verified, true);
 	json_key_str("source", ent->source, true);
+	json_key_str("config", broken || !*ent->config ? NULL : ent->config, true);
+	json_key_str("layout", broken || !*ent->layout ? NULL : ent->layout, true);
 	printf(", \"kbuild\": %s", broken ? "null" : ent->kbuild ? "true" : "false");
 	json_key_u64("files", ent->files, true);
 	json_key_u64("bytes", ent->bytes, true);
@@ -217,8 +219,8 @@ static void print_text(const struct status *s)
 		printf("entries:   none\n");
 		return;
 	}
-	printf("entries:\n  %-10s %-6s %-12s %8s %5s  %s\n", "STATE", "KBUILD", "VERIFIED",
-	       "SIZE", "AGE", "ENTRY");
+	printf("entries:\n  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s\n", "STATE", "KBUILD",
+	       "VERIFIED", "CONFIG", "LAYOUT", "SIZE", "AGE", "ENTRY");
 	for (size_t i = 0; i < s->inv.n; i++) {
 		const struct inv_entry *ent = &s->inv.entries[i];
 		char size[32], age[32];
@@ -226,10 +228,13 @@ static void print_text(const struct status *s)
 		human_size(ent->bytes, size, sizeof(size));
 		human_age(s->now - ent->created, age, sizeof(age));
 		if (ent->state == ENTRY_BROKEN)
-			printf("  %-10s %-6s %-12s %8s %5s  %s", "broken", "-", "-", "-", "-", ent->key);
+			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", "broken", "-", "-", "-",
+			       "-", "-", "-", ent->key);
 		else
-			printf("  %-10s %-6s %-12s %8s %5s  %s", entry_state_name(ent->state),
-			       ent->kbuild ? "yes" : "no", ent->verified, size, age, ent->key);
+			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", entry_state_name(ent->state),
+			       ent->kbuild ? "yes" : "no", ent->verified,
+			       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
+			       size, age, ent->key);
 		if (ent->state == ENTRY_REFERENCED)
 			printf("  (build of %s)", ent->linked_by);
 		putchar('\n');

@@ -73,6 +73,8 @@ static bool read_entry(struct cache *c, struct inv_entry *ent)
 	kv_get(s, len, "build_id", ent->build_id, sizeof(ent->build_id));
 	kv_get(s, len, "verified", ent->verified, sizeof(ent->verified));
 	kv_get(s, len, "source", ent->source, sizeof(ent->source));
+	kv_get(s, len, "config", ent->config, sizeof(ent->config));
+	kv_get(s, len, "layout", ent->layout, sizeof(ent->layout));
 	ent->kbuild = kv_get(s, len, "kbuild", v, sizeof(v)) == 0 && strcmp(v, "yes") == 0;
 	ent->files = stamp_u64(s, len, "files");
 	ent->bytes = stamp_u64(s, len, "bytes");

@@ -35,6 +35,8 @@ struct inv_entry {
 	char build_id[2 * BUILD_ID_MAX + 1];
 	char verified[24];
 	char source[24];
+	char config[16];               /* match, mismatch, unavailable; "" if not recorded */
+	char layout[16];               /* match, mismatch, unavailable; "" if not checked */
 	bool kbuild;
 	uint64_t files, bytes;
 	long long created;

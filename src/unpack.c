@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
@@ -90,22 +91,27 @@ static int verified_member(struct tar_reader *t, const struct entry *en,
 			   const char *path, struct extractor *x,
 			   struct verifier *v, struct khdr_err *e)
 {
-	char buf[VERIFY_MEMBER_MAX];
-	size_t len = 0;
+	char small[VERIFY_MEMBER_MAX], *buf = small;
+	size_t len = 0, max = verify_member_max(path);
 	int r = 0;
 
+	/* autoconf.h is bigger than the others: on the heap. */
+	if (max > sizeof(small) && !(buf = malloc(max)))
+		return err_set(e, ENOMEM, "out of memory reading %s", path);
 	if (en->type == ENTRY_FILE)
-		r = tar_read_all(t, buf, sizeof(buf), &len, e);
+		r = tar_read_all(t, buf, max, &len, e);
 	if (r == 0)
 		r = verify_member(v, path, buf, len, e);
-	if (r < 0 || !x)
-		return r;
-	r = extract_begin(x, en, e);
-	if (r == 1) {
-		r = extract_write(x, buf, len, e);
-		if (r == 0)
-			r = extract_end(x, e);
+	if (r == 0 && x) {
+		r = extract_begin(x, en, e);
+		if (r == 1) {
+			r = extract_write(x, buf, len, e);
+			if (r == 0)
+				r = extract_end(x, e);
+		}
 	}
+	if (buf != small)
+		free(buf);
 	return r;
 }
 

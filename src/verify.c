@@ -33,7 +33,13 @@ void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
 bool verify_wants(const struct verifier *v, const char *path)
 {
 	return (v->members == 0 && strcmp(path, KHDR_MANIFEST) == 0) ||
-	       strcmp(path, UTSRELEASE_H) == 0 || strcmp(path, COMPILE_H) == 0;
+	       strcmp(path, UTSRELEASE_H) == 0 || strcmp(path, COMPILE_H) == 0 ||
+	       (v->config && strcmp(path, AUTOCONF_H) == 0);
+}
+
+size_t verify_member_max(const char *path)
+{
+	return strcmp(path, AUTOCONF_H) == 0 ? VERIFY_AUTOCONF_MAX : VERIFY_MEMBER_MAX;
 }
 
 void verify_count(struct verifier *v)
@@ -189,6 +195,8 @@ int verify_member(struct verifier *v, const char *path, const char *data,
 		return check_manifest(v, data, len, e);
 	if (strcmp(path, UTSRELEASE_H) == 0)
 		return check_utsrelease(v, data, len, e);
+	if (strcmp(path, AUTOCONF_H) == 0)
+		return verify_config(v, data, len, e);
 	return check_compile(v, data, len, e);
 }
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kconfig.h"
 #include "kernel.h"
 #include "khdr.h"
 
@@ -22,6 +23,8 @@ enum verify_level {
 };
 
 #define VERIFY_MEMBER_MAX 8192   /* the members we read are tiny */
+#define AUTOCONF_H "include/generated/autoconf.h"
+#define VERIFY_AUTOCONF_MAX (8u << 20)   /* but autoconf.h: 53 KiB for a defconfig */
 
 struct verifier {
 	const struct kernel_id *k;
@@ -33,6 +36,8 @@ struct verifier {
 	bool saw_utsrelease, saw_compile;
 	bool mismatch;            /* something disagreed (only with force) */
 	unsigned members;
+	const struct kconfig *config;    /* the running kernel's, or NULL */
+	enum kconfig_state config_state; /* what autoconf.h showed against it */
 };
 
 void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
@@ -40,6 +45,9 @@ void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
 
 /* Is this (clean) member one the verifier must read? */
 bool verify_wants(const struct verifier *v, const char *path);
+
+/* The most bytes of a wanted member the verifier reads. */
+size_t verify_member_max(const char *path);
 
 /*
  * Check one wanted member.  A disagreement is -EPERM with a message naming
@@ -60,6 +68,10 @@ int verify_finish(struct verifier *v, enum verify_level *level,
 		  struct khdr_err *e);
 
 const char *verify_level_name(enum verify_level l);
+
+/* verify-config.c: autoconf.h against v->config; like verify_member. */
+int verify_config(struct verifier *v, const char *data, size_t len,
+		  struct khdr_err *e);
 
 /* Parse `#define NAME "value"` out of a generated header; pure. */
 int header_define(const char *text, size_t len, const char *name, char *val,
