@@ -17,7 +17,7 @@ enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
-	LONG_SHELL, LONG_THREADS, LONG_REMOVED,
+	LONG_SHELL, LONG_THREADS, LONG_REMOVED, LONG_LAYOUT, LONG_VERIFY_LAYOUT,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +43,8 @@ static const struct option long_options[] = {
 	{ "load-module", no_argument, NULL, LONG_LOAD_MODULE },
 	{ "strict", no_argument, NULL, LONG_STRICT },
 	{ "shell", no_argument, NULL, LONG_SHELL },
+	{ "layout", no_argument, NULL, LONG_LAYOUT },
+	{ "verify-layout", no_argument, NULL, LONG_VERIFY_LAYOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -141,6 +143,11 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 		case LONG_LOAD_MODULE: o->load_module = true; *seen |= OPT_LOAD_MODULE; break;
 		case LONG_STRICT: o->strict = true; *seen |= OPT_STRICT; break;
 		case LONG_SHELL: o->shell = true; *seen |= OPT_SHELL; break;
+		case LONG_LAYOUT: o->layout = true; *seen |= OPT_LAYOUT; break;
+		case LONG_VERIFY_LAYOUT:
+			o->verify_layout = true;
+			*seen |= OPT_VERIFY_LAYOUT;
+			break;
 		case 'v': o->verbose++; break;
 		case 'q': o->verbose--; break;
 		case 'h': *help = true; break;

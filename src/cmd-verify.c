@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "kernel.h"
 #include "kv.h"
+#include "layout-run.h"
 #include "log.h"
 #include "source.h"
 #include "treediff.h"
@@ -192,15 +193,59 @@ static int verify(struct verify_run *v, struct khdr_err *e)
 	return r;
 }
 
+/*
+ * verify --layout: the entry's tree against the kernel's BTF (layout-run.c).
+ * Only reads the tree, so no lock: an install or prune meanwhile makes it
+ * fail to build, which is "cannot tell", never a false verdict.
+ */
+static int verify_layout(struct verify_run *v, int argc, char **argv,
+			 struct khdr_err *e)
+{
+	const struct khdr_opts *o = v->o;
+	char tree[PATH_MAX], btf[PATH_MAX];
+	struct layout_opts lo = { .tree = tree, .btf = btf, .print = true, .json = o->json,
+				  .structs = argc ? (const char *const *)argv : NULL,
+				  .nstructs = (size_t)argc };
+	struct layout_result res;
+	int r = kernel_identify(&v->k, o, e);
+
+	if (r == 0)
+		r = cache_open(&v->cache, o->root, o->cache_dir, false, false, e);
+	if (r == 0)
+		r = find_entry(v, e);
+	if (r < 0)
+		return r;
+	if (path_fmt(tree, sizeof(tree), "%s/%s%s", strcmp(o->root, "/") ? o->root : "",
+		     v->cache.prefix + 1, v->key) < 0 ||
+	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+		return err_set(e, ENAMETOOLONG, "path too long");
+	if (v->k.have_version && strcmp(v->k.version.release, v->k.release) != 0)
+		log_warn("%s is the BTF of the running kernel %s, not of %s", btf,
+			 v->k.version.release, v->k.release);
+	r = layout_verify(&lo, &res, e);
+	if (r < 0 && o->json)
+		layout_print_unknown(&lo, e->msg);
+	return r;
+}
+
 int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
 	       struct khdr_err *e)
 {
 	struct verify_run v = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
 	int r;
 
-	(void)argv;
+	if (o->layout) {
+		for (int i = 0; i < argc; i++)
+			if (!*argv[i] || strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(argv[i]))
+				return err_usage(e, "invalid STRUCT '%s' (a C identifier: task_struct, sk_buff, ...)", argv[i]);
+		r = verify_layout(&v, argc, argv, e);
+		cache_close(&v.cache);
+		return r;
+	}
+	if (o->json)
+		return err_usage(e, "verify takes --json only with --layout");
 	if (argc > 0)
-		return err_usage(e, "verify takes no operands (--kernel-release R chooses the release)");
+		return err_usage(e, "verify takes no operands (--kernel-release R chooses the release; STRUCT operands go with --layout)");
 	v.src.in.fd = -1;
 	r = verify(&v, e);
 	source_close(&v.src);

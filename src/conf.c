@@ -98,9 +98,13 @@ static int apply(const struct line *l, struct khdr_conf *c, struct khdr_err *e)
 		if (parse_bool(v, &c->load_module) < 0)
 			return bad(e, l, "yes or no");
 		c->set |= CONF_LOAD_MODULE;
+	} else if (strcmp(l->key, "verify_layout") == 0) {
+		if (parse_bool(v, &c->verify_layout) < 0)
+			return bad(e, l, "yes or no");
+		c->set |= CONF_VERIFY_LAYOUT;
 	} else {
 		return err_set(e, EINVAL, "line %u: unknown key '%s' "
-			       "(known: cache_dir, keep, cache_device, verify, load_module)",
+			       "(known: cache_dir, keep, cache_device, verify, load_module, verify_layout)",
 			       l->no, l->key);
 	}
 	return 0;

@@ -22,6 +22,7 @@ enum {
 	CONF_CACHE_DEVICE = 1u << 2,
 	CONF_VERIFY = 1u << 3,
 	CONF_LOAD_MODULE = 1u << 4,
+	CONF_VERIFY_LAYOUT = 1u << 5,
 };
 
 struct khdr_conf {
@@ -31,6 +32,7 @@ struct khdr_conf {
 	char cache_device[256];      /* a path or a libblkid tag (LABEL=, UUID=) */
 	bool strict;                 /* verify=strict */
 	bool load_module;
+	bool verify_layout;          /* install runs the layout check */
 };
 
 int conf_parse(const char *data, size_t len, struct khdr_conf *c,

@@ -21,8 +21,8 @@
 static const struct command commands[] = {
 	{ "install", cmd_install,
 	  OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
-	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT,
-	  "[--root DIR] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module]",
+	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT,
+	  "[--root DIR] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
 	  "verify the headers archive and install it as lib/modules/<release>/build" },
 	{ "status", cmd_status, OPT_CONF | OPT_JSON,
 	  "[--json]",
@@ -33,9 +33,9 @@ static const struct command commands[] = {
 	{ "env", cmd_env, OPT_CONF | OPT_SHELL,
 	  "[--shell]",
 	  "print BCC_KERNEL_SOURCE, BPFTRACE_KERNEL_SOURCE and KERNEL_HEADERS for eval" },
-	{ "verify", cmd_verify, OPT_CONF | OPT_LIMITS,
-	  "[--kernel-release R]",
-	  "compare an installed tree with the archive it came from" },
+	{ "verify", cmd_verify, OPT_CONF | OPT_LIMITS | OPT_LAYOUT | OPT_JSON,
+	  "[--kernel-release R] | --layout [--json] [STRUCT...]",
+	  "compare an installed tree with its archive, or (--layout) its structs with the kernel's BTF" },
 	{ "extract", cmd_extract,
 	  OPT_KERNEL | OPT_ARCHIVE | OPT_TO | OPT_LIMITS,
 	  "--to DIR [--archive PATH]",
@@ -67,7 +67,9 @@ static const struct option_help {
 	{ OPT_KEEP, "      --keep N              prune: builds kept per release (default 1)" },
 	{ OPT_LEGACY, "      --legacy              prune: also remove root's /tmp/kheaders-<release> dirs" },
 	{ OPT_REMOVED, "      --removed RELEASE     prune: RELEASE is being uninstalled; its entries go" },
-	{ OPT_JSON, "      --json                status: one JSON document" },
+	{ OPT_VERIFY_LAYOUT, "      --verify-layout       install: also compare struct layouts with the kernel's BTF" },
+	{ OPT_LAYOUT, "      --layout              verify: compare struct sizes and offsets with the kernel's BTF" },
+	{ OPT_JSON, "      --json                status, verify --layout: one JSON document" },
 	{ OPT_SHELL, "      --shell               env: 'export' each variable" },
 	{ OPT_FORCE, "  -f, --force               install even if verification fails; replace a foreign build" },
 	{ OPT_DRY_RUN, "  -n, --dry-run             change nothing, say what would be done" },
@@ -159,6 +161,8 @@ static int load_conf(const char *cmd, struct khdr_opts *o, unsigned seen,
 		o->strict = c->strict;
 	if (!(seen & OPT_LOAD_MODULE))
 		o->load_module = c->load_module;
+	if (!(seen & OPT_VERIFY_LAYOUT))
+		o->verify_layout = c->verify_layout;
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct khdr_opts {
 	bool json;               /* status --json */
 	bool legacy;             /* prune --legacy */
 	bool shell;              /* env --shell */
+	bool layout;             /* verify --layout: headers against BTF */
+	bool verify_layout;      /* install --verify-layout, verify_layout=yes */
 	int verbose;             /* -v: more, -q: less */
 };
 
