@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "flusher.h"
 #include "kconfig-src.h"
+#include "layout-run.h"
 #include "kernel.h"
 #include "log.h"
 #include "source.h"
@@ -43,6 +44,7 @@ struct install {
 	char device_dir[PATH_MAX];
 	struct kconfig kcfg;      /* the running kernel's config, if found */
 	bool kcfg_read;
+	const char *layout;       /* the layout check's verdict; NULL: not made */
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -102,6 +104,7 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		"links=%" PRIu64 "\n"
 		"bytes=%" PRIu64 "\n"
 		"tool_version=%s\n"
+		"%s%s%s"
 		"created=%lld\n",
 		in->key, in->k.release, in->k.build_id_hex,
 		verify_level_name(st->level), source_kind_name(in->src.kind),
@@ -109,7 +112,9 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		v->kbuild ? "yes" : "no", kconfig_state_name(v->config_state),
 		in->made_makefile ? "headers-only" : "archive",
 		st->members, x->nfiles, x->ndirs_made,
-		x->nlinks, x->bytes, PACKAGE_VERSION, (long long)time(NULL));
+		x->nlinks, x->bytes, PACKAGE_VERSION,
+		in->layout ? "layout=" : "", in->layout ? in->layout : "", in->layout ? "\n" : "",
+		(long long)time(NULL));
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
 }
@@ -189,6 +194,63 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 }
 
 /*
+ * --verify-layout (verify_layout=yes): when only the fingerprint vouches
+ * for the archive, compile its structs with its own kbuild in the staging
+ * directory, before the commit, and compare them with the kernel's BTF.
+ * A build ID or a built-in archive proves more than this can; at boot no
+ * compiler runs.  A difference refuses the archive (the staging directory
+ * goes, the old state stays) unless --force; "cannot tell" is a warning.
+ */
+static int check_layout(struct install *in, const char *staging,
+			enum verify_level level, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	char tree[PATH_MAX], btf[PATH_MAX];
+	struct layout_opts lo = { .tree = tree, .btf = btf };
+	struct layout_result res;
+	struct khdr_err why = { 0 };
+	int r;
+
+	if (!o->verify_layout)
+		return 0;
+	if (level != VERIFY_FINGERPRINT && level != VERIFY_FORCED) {
+		log_info("layout check not needed: verified by %s", verify_level_name(level));
+		return 0;
+	}
+	if (o->boot) {
+		log_info("layout check skipped at boot: 'khdr-cache verify --layout' makes it later");
+		return 0;
+	}
+	if (path_fmt(tree, sizeof(tree), "%s%s/%s",
+		     in->cache_on_host || !strcmp(o->root, "/") ? "" : o->root,
+		     in->cache_dir, staging) < 0 ||
+	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+		return err_set(e, ENAMETOOLONG, "path too long");
+	r = layout_verify(&lo, &res, &why);
+	if (r == 0) {
+		in->layout = "match";
+		log_info("layout: %zu members of %zu structs agree with %s (%.1f s)", res.compared,
+			 res.structs, btf, res.seconds);
+		return 0;
+	}
+	if (r < 0) {
+		in->layout = "unavailable";
+		log_warn("layout check: %s; installing without it", why.msg);
+		return 0;
+	}
+	in->layout = "mismatch";
+	if (o->force) {
+		log_warn("layout check: %zu of %zu members differ from the kernel's BTF: %s (--force: installing anyway)",
+			 res.mismatches, res.compared, res.first);
+		return 0;
+	}
+	return err_set(e, EPERM,
+		       "layout check: these headers lay out %zu of %zu members differently from the running kernel's BTF (%s): %s; "
+		       "nothing installed, the old state stays ('khdr-cache verify --layout' lists them; --force installs anyway)",
+		       res.mismatches, res.compared, btf, res.first);
+}
+
+/*
  * Writing back what is extracted every so often overlaps the disk's work
  * with the extractor's, and leaves the final syncfs little to wait for.
  * Cold installs, medians of 11 runs alternating the period (2026-11-27):
@@ -223,6 +285,8 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 		in->made_makefile = r == 1;
 		r = r < 0 ? r : 0;
 	}
+	if (r == 0)
+		r = check_layout(in, staging, st.level, e);
 	if (r == 0) {
 		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
