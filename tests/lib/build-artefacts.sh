@@ -2,7 +2,8 @@
 # Build the genuine kernel artefacts the tests run against, once, and cache
 # them outside the clone: kernel/kheaders.ko (CONFIG_IKHEADERS=m) built by
 # kbuild from Debian's linux-source-6.1 with defconfig, and the archive it
-# embeds.  Prints the artefact directory on stdout.
+# embeds, and the .config that built them.  Prints the artefact directory
+# on stdout.
 # With --source-only, only unpacks the source and prints its directory.
 #
 #   KHDR_TEST_CACHE  cache root (default ~/.cache/khdr-cache-tests)
@@ -12,9 +13,10 @@ cache=${KHDR_TEST_CACHE:-${HOME:-/root}/.cache/khdr-cache-tests}
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -r "$tarball" ] || { echo "build-artefacts: $tarball missing: apt-get install linux-source-6.1" >&2; exit 1; }
 
-# Key the cache on the source package version, so an upgrade rebuilds.
+# Key the cache on the source package version, so an upgrade rebuilds, and
+# on what the directory holds (-c1: the .config, since the config check).
 ver=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || echo unknown)
-out=$cache/artefacts-$ver
+out=$cache/artefacts-$ver-c1
 src=$cache/linux-source-6.1
 if [ "${1:-}" != --source-only ] && [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
@@ -42,6 +44,7 @@ cp kernel/kheaders_data.tar.xz "$out.tmp/kheaders.tar.xz"
 make -s kernelrelease > "$out.tmp/release"
 tar -tJf kernel/kheaders_data.tar.xz | wc -l > "$out.tmp/members"
 cp include/generated/compile.h "$out.tmp/compile.h"
+cp .config "$out.tmp/config"
 xz -k -T1 -c "$out.tmp/kheaders.ko" > "$out.tmp/kheaders.ko.xz"
 if command -v zstd >/dev/null; then zstd -q -c "$out.tmp/kheaders.ko" > "$out.tmp/kheaders.ko.zst"; fi
 gzip -n -c "$out.tmp/kheaders.ko" > "$out.tmp/kheaders.ko.gz"
