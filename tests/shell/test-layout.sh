@@ -56,7 +56,12 @@ need_kbuild_btf() {
 	DEB_BTF=$(debian_btf) || { skip_test "no .BTF section in Debian's vmlinux (objcopy)"; return 1; }
 }
 
-entry_path() { echo "$FX/root/var/cache/khdr/$1"; }
+# Each fixture holds a tree of 30 MB or more: gone after its test.
+tearDown() {
+	[ -n "${FX:-}" ] && rm -rf "$FX"
+	FX=
+	drop_lib_modules
+}
 
 # ---- the config check ----
 
