@@ -237,6 +237,18 @@ test_verify_layout_cannot_tell() {
 	assertContains "$ERR" "no_such_struct_anywhere"
 	run verify --layout $FXOPTS 'bad name'
 	assertEquals "usage: $ERR" 2 "$RC"
+	# No compiler: a PATH with everything but gcc
+	local nobin=$SHUNIT_TMPDIR/nobin f
+	mkdir -p "$nobin"
+	for f in /usr/local/sbin/* /usr/local/bin/* /usr/sbin/* /usr/bin/* /sbin/* /bin/*; do
+		case ${f##*/} in gcc*|*-gcc*|cc|c89|c99) continue ;; esac
+		[ -e "$nobin/${f##*/}" ] || ln -s "$f" "$nobin/${f##*/}"
+	done
+	OUT=$(PATH=$nobin "$KHDR" verify --layout $FXOPTS 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$? ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	assertEquals "no compiler: $ERR" 1 "$RC"
+	assertContains "$ERR" "cannot tell: kbuild in"
+	assertContains "$ERR" "gcc-12: not found"
 	# A headers-only tree (the in-tree archive): not kbuild-capable
 	make_fixture
 	mkdir -p "$FX/sys/kernel/btf"
