@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,14 @@ static int verify(struct verify_run *v, struct khdr_err *e)
 	return r;
 }
 
+/* A STRUCT operand goes into generated C: an identifier and nothing else. */
+static bool c_identifier(const char *s)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789";
+
+	return *s && !(*s >= '0' && *s <= '9') && strspn(s, chars) == strlen(s);
+}
+
 /*
  * verify --layout: the entry's tree against the kernel's BTF (layout-run.c).
  * Only reads the tree, so no lock: an install or prune meanwhile makes it
@@ -236,8 +245,9 @@ int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
 
 	if (o->layout) {
 		for (int i = 0; i < argc; i++)
-			if (!*argv[i] || strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(argv[i]))
-				return err_usage(e, "invalid STRUCT '%s' (a C identifier: task_struct, sk_buff, ...)", argv[i]);
+			if (!c_identifier(argv[i]))
+				return err_usage(e, "invalid STRUCT '%s' (a C identifier: task_struct, sk_buff, ...)",
+						 argv[i]);
 		r = verify_layout(&v, argc, argv, e);
 		cache_close(&v.cache);
 		return r;

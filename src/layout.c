@@ -58,16 +58,32 @@ struct collect {
 	size_t s;
 };
 
+/* Names go into generated C: identifiers only, whatever the BTF holds. */
+static bool identifier(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
 static int one_member(void *ctx, const struct btf_member *m)
 {
 	struct collect *c = ctx;
+	int r;
 
 	/* offsetof takes no bitfield: counted, not compared. */
 	if (m->bit_size || m->bit_off % 8) {
 		c->l->structs[c->s].bitfields++;
 		return 0;
 	}
-	return add_item(c->l, c->s, m->name, m->bit_off / 8);
+	r = add_item(c->l, c->s, m->name, m->bit_off / 8);
+	if (r == 0 && !identifier(m->name))
+		c->l->items[c->l->n - 1].state = ITEM_INEXPRESSIBLE;
+	return r;
 }
 
 static int collect_one(struct layout *l, const struct btf *b, const char *name,
@@ -79,7 +95,7 @@ static int collect_one(struct layout *l, const struct btf *b, const char *name,
 	uint32_t id;
 	int r;
 
-	if (btf_find_struct(b, name, &id, &s->is_typedef) < 0) {
+	if (!identifier(name) || btf_find_struct(b, name, &id, &s->is_typedef) < 0) {
 		if (required)
 			return err_set(e, ENOENT, "the kernel's BTF has no struct, union or typedef '%s'",
 				       name);
