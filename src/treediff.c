@@ -193,15 +193,18 @@ static int compare_dirs(struct tree_diff *d, int afd, int bfd, const char *rel)
 		free_names(b, nb);
 		return r;
 	}
-	qsort(a, na, sizeof(*a), by_name);
-	qsort(b, nb, sizeof(*b), by_name);
+	/* An empty directory has no list at all: qsort must not see NULL. */
+	if (na)
+		qsort(a, na, sizeof(*a), by_name);
+	if (nb)
+		qsort(b, nb, sizeof(*b), by_name);
 	for (size_t i = 0; r == 0 && i < nb; i++) {
 		snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", b[i]);
 		r = compare_one(d, afd, bfd, b[i], path);
 	}
 	for (size_t i = 0; r == 0 && i < na; i++) {
 		snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "", a[i]);
-		if (!bsearch(&a[i], b, nb, sizeof(*b), by_name) && !ignored(d, path))
+		if ((!nb || !bsearch(&a[i], b, nb, sizeof(*b), by_name)) && !ignored(d, path))
 			note(d, TREE_EXTRA, path, NULL);
 	}
 	free_names(a, na);
