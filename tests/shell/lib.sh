@@ -10,10 +10,34 @@
 SHUNIT_COLOR=none
 export LC_ALL=C
 
-# Say why, and skip the rest of the test (the runner counts it as skipped).
+# Skips.  shunit2 counts a test that returns non-zero as failed, skip or
+# not, so there is one convention (tests/shell/test-runner.sh holds every
+# suite to it):
+#  - a test that cannot run here says why and returns 0:
+#        [ -x /usr/bin/time ] || { skip_test "no /usr/bin/time"; return 0; }
+#  - a need_X helper calls skip_test and returns 1; its callers return 0:
+#        need_artefacts || return 0
+#  - what every test of a suite needs is asked once, in oneTimeSetUp:
+#        oneTimeSetUp() { need_artefacts || skip_suite; }
+# The runner counts a test that printed "SKIP: why" as skipped.
 skip_test() {
 	echo "SKIP: $*"
+	SKIP_REASON=$*
 	startSkipping
+}
+
+# Called from oneTimeSetUp after a need_X said no: every test of the suite
+# is replaced by one that reports the same skip, and setUp and tearDown by
+# nothing, so the runner counts each test as skipped and none runs half.
+skip_suite() {
+	local f
+	SKIP_SUITE=${SKIP_REASON:-"the suite skips (no reason given)"}
+	for f in $(declare -F | sed -n 's/^declare -f \(test[A-Za-z0-9_-]*\)$/\1/p'); do
+		eval "$f() { skip_test \"\$SKIP_SUITE\"; }"
+	done
+	setUp() { :; }
+	tearDown() { :; }
+	return 0
 }
 
 need_artefacts() {

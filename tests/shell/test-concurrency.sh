@@ -7,8 +7,11 @@
 
 N=8
 
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
+
 setUp() {
-	need_artefacts || return
 	make_fixture
 	CACHE=$FX/root/var/cache/khdr
 	RELDIR=$FX/root/lib/modules/$REL
@@ -69,7 +72,7 @@ assertOneExtraction() {  # what
 
 # All eight start together on an empty root.
 test_eight_concurrent_installs() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	start_installs
 	wait_installs "free start"
 	assertOneExtraction "free start"
@@ -79,8 +82,8 @@ test_eight_concurrent_installs() {
 # All eight past the warm path and waiting at the lock (held here), then
 # let go at once: each must look again once it holds the lock.
 test_eight_installs_released_at_once() {
-	need_artefacts && need_debian_kernel || return
-	command -v flock >/dev/null || { skip_test "flock(1) missing"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	command -v flock >/dev/null || { skip_test "flock(1) missing"; return 0; }
 	mkdir -p "$CACHE" && chmod 0755 "$CACHE"
 	exec 9>"$CACHE/lock"
 	flock -x 9
@@ -110,7 +113,7 @@ waiting_for_lock() {
 # Entries and staging in the cache all the while: the warm path, the locked
 # path and a valid entry that only needs linking, all at once.
 test_concurrent_relink_of_existing_entry() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$ARCHIVE"
 	assertEquals "first: $ERR" 0 "$RC"
 	local created
@@ -134,8 +137,8 @@ set_build_id() {  # hex
 }
 
 test_install_racing_prune() {
-	need_artefacts && need_debian_kernel || return
-	"$KHDR" prune --help >/dev/null 2>&1 || { skip_test "prune not built yet"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	"$KHDR" prune --help >/dev/null 2>&1 || { skip_test "prune not built yet"; return 0; }
 	local old_notes=$SHUNIT_TMPDIR/notes.old new=00112233445566778899aabbccddeeff00112233
 	local delay round ipid ppid irc prc old
 	cp "$FX/sys/kernel/notes" "$old_notes"

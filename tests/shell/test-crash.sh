@@ -29,8 +29,11 @@ crash_archive() {
 	echo "$KHDR_ARTEFACTS/kheaders.tar.xz"
 }
 
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
+
 setUp() {
-	need_artefacts || return
 	make_fixture
 	ARCHIVE=$(crash_archive) REF_TAR=$ARCHIVE VERIFY_EACH=
 	fixture_paths
@@ -282,7 +285,7 @@ maybe_verify() {  # what
 }
 
 test_killed_first_install() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
@@ -316,7 +319,7 @@ state_upgrade() {  # what
 }
 
 test_killed_upgrade() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	OLD=$REL@$FX_BUILD_ID OLD_LIST=$GOOD_LIST
@@ -344,7 +347,7 @@ state_force() {  # what
 }
 
 test_killed_forced_reinstall() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_force
@@ -356,7 +359,7 @@ test_killed_forced_reinstall() {
 # ---- a recovery killed while it removes what a killed run left ----
 
 test_killed_while_removing_leftovers() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
@@ -378,7 +381,7 @@ test_killed_while_removing_leftovers() {
 # stock kernel): first install, upgrade, --force ----
 
 test_kbuild_killed_first_install() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	clean_install || return
@@ -396,7 +399,7 @@ test_kbuild_killed_first_install() {
 # (wrong-build-id.ko), installed while the fixture ran that build; then
 # the kernel the archive is for boots.
 test_kbuild_killed_upgrade() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	local old_id=00112233445566778899aabbccddeeff00112233
@@ -423,7 +426,7 @@ test_kbuild_killed_upgrade() {
 # --force over the linked, valid entry of the same key: the new tree is
 # exchanged with the old one, which is then removed.
 test_kbuild_killed_forced_reinstall() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	clean_install || return
@@ -488,7 +491,7 @@ full_disk_setup() {
 # Room for one tree but not two: the upgrade is refused before writing,
 # the old entry and link stay, nothing is left in the cache.
 test_full_disk_upgrade_keeps_old_entry() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	local tar_kib
 	tar_kib=$(( $(xz --robot --list "$ARCHIVE" | awk '$1 == "totals" { print $5 }') / 1024 ))
@@ -498,7 +501,7 @@ test_full_disk_upgrade_keeps_old_entry() {
 	used=$(du -sk "$(reference_tree)" | cut -f1)
 	with_small_cache "size=$(( used + tar_kib / 2 ))k" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first install fits: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second refused: $(cat "$SHUNIT_TMPDIR/ns.second")" 1 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertContains "names the shortfall" "$(cat "$SHUNIT_TMPDIR/ns.second")" "not enough free space"
@@ -513,13 +516,13 @@ test_full_disk_upgrade_keeps_old_entry() {
 # inodes left): a clear error, the old entry and link untouched, the staging
 # dir removed.
 test_disk_full_during_extraction() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	local files
 	files=$(find "$(reference_tree)" | wc -l)
 	with_small_cache "size=1g,nr_inodes=$(( files * 3 / 2 ))" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first install fits: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second fails: $(cat "$SHUNIT_TMPDIR/ns.second")" 1 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertContains "says the disk is full" "$(cat "$SHUNIT_TMPDIR/ns.second")" "No space left on device"
@@ -531,11 +534,11 @@ test_disk_full_during_extraction() {
 
 # With enough space it succeeds, on the same kind of file system.
 test_enough_space_succeeds() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	with_small_cache "size=256m" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second: $(cat "$SHUNIT_TMPDIR/ns.second")" 0 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertEquals "link moved" "/var/cache/khdr/$REL@$NEW_ID" "$(cat "$SHUNIT_TMPDIR/ns.second.link")"

@@ -5,8 +5,11 @@
 # stamps and links only (50 entries).
 . "$(dirname "$0")/lib.sh"
 
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
+
 setUp() {
-	need_artefacts || return
 	make_fixture
 	CACHE=$FX/root/var/cache/khdr
 }
@@ -39,7 +42,7 @@ entry_state() {  # key -> state from the JSON
 }
 
 test_empty_root_is_missing() {
-	need_artefacts || return
+	need_artefacts || return 0
 	run status $FXOPTS
 	assertEquals "exit: $ERR" 3 "$RC"
 	assertContains "$OUT" "build: missing"
@@ -53,7 +56,7 @@ test_empty_root_is_missing() {
 }
 
 test_valid_after_install() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	run status $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -95,7 +98,7 @@ test_valid_after_install() {
 
 # A rebuilt kernel, same release string: the old entry no longer fits.
 test_rebuilt_kernel_makes_link_stale() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	write_notes 00112233445566778899aabbccddeeff00112233
 	run status $FXOPTS
@@ -112,7 +115,7 @@ test_rebuilt_kernel_makes_link_stale() {
 # The issue: stale = same release, other build ID.  The entry of the old
 # build is not the running kernel's, even while the link still points at it.
 test_old_build_entry_is_not_active_after_rebuild() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	write_notes 00112233445566778899aabbccddeeff00112233
 	status_json
@@ -120,7 +123,7 @@ test_old_build_entry_is_not_active_after_rebuild() {
 }
 
 test_foreign_directory() {
-	need_artefacts || return
+	need_artefacts || return 0
 	mkdir -p "$FX/root/lib/modules/$REL/build/include"
 	echo distro > "$FX/root/lib/modules/$REL/build/Makefile"
 	run status $FXOPTS
@@ -132,7 +135,7 @@ test_foreign_directory() {
 }
 
 test_foreign_link_to_existing_tree() {
-	need_artefacts || return
+	need_artefacts || return 0
 	mkdir -p "$FX/root/lib/modules/$REL" "$SHUNIT_TMPDIR/distro-headers/include"
 	ln -s "$SHUNIT_TMPDIR/distro-headers" "$FX/root/lib/modules/$REL/build"
 	status_json
@@ -142,7 +145,7 @@ test_foreign_link_to_existing_tree() {
 }
 
 test_dangling_links_ours_and_foreign() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	local b=$FX/root/lib/modules/$REL/build
 	mkdir -p "$FX/root/lib/modules/$REL"
 	# Foreign: a headers package that was removed.
@@ -166,7 +169,7 @@ test_dangling_links_ours_and_foreign() {
 
 # Every entry state at once: several releases, links, kernels and boots.
 test_entry_states() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	local now stale ref orph inst boot broken
 	now=$(date +%s)
@@ -229,7 +232,7 @@ test_entry_states() {
 }
 
 test_leftover_staging_counted() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	mkdir "$CACHE/.staging-abc123"
 	status_json
@@ -240,7 +243,7 @@ test_leftover_staging_counted() {
 
 # Strings in the document are escaped, whatever the root is called.
 test_json_with_awkward_root() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	local odd=$SHUNIT_TMPDIR/q\"uo\\te
 	mkdir "$odd" && mv "$FX" "$odd/fx"
 	FX=$odd/fx
@@ -258,13 +261,13 @@ test_json_with_awkward_root() {
 # device, type, label and UUID as blkid and findmnt see them.
 device_info_case() {
 	local mkfs=$1 mounted=$2
-	need_artefacts && need_debian_kernel || return
-	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return; }
-	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
-	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return 0; }
+	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return 0; }
+	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return 0; }
 	local img=$SHUNIT_TMPDIR/cache.img
 	truncate -s 64M "$img"
-	mkfs.$mkfs -q -L khdrtest -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.$mkfs failed"; return; }
+	mkfs.$mkfs -q -L khdrtest -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.$mkfs failed"; return 0; }
 	mkdir -p "$FX/root/var/cache"
 	# Install, then status, inside one mount namespace holding the loop mount.
 	FX=$FX SHUNIT_TMPDIR=$SHUNIT_TMPDIR KHDR=$KHDR FXOPTS=$FXOPTS ART=$KHDR_ARTEFACTS unshare -m bash -c '
@@ -279,7 +282,7 @@ device_info_case() {
 		blkid -p -s LABEL -o value "$dev" > "$SHUNIT_TMPDIR/label"
 		blkid -p -s UUID -o value "$dev" > "$SHUNIT_TMPDIR/uuid"
 		' _ "$img" "$mounted" > "$SHUNIT_TMPDIR/unshare.out" 2>&1
-	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return; }
+	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return 0; }
 	assertEquals "install on the loop fs: $(cat "$SHUNIT_TMPDIR/install.out")" 0 "$(cat "$SHUNIT_TMPDIR/install.rc")"
 	assertEquals "status exit: $(cat "$SHUNIT_TMPDIR/status.err")" 0 "$(cat "$SHUNIT_TMPDIR/status.rc")"
 	jq . "$SHUNIT_TMPDIR/status.json" > /dev/null
@@ -308,7 +311,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # 50 entries: status lists them all, reads only stamps and links.
 test_fifty_entries_stamps_only() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	local i now k keys=()
 	now=$(date +%s)
