@@ -63,7 +63,12 @@ need_lib_modules() {
 }
 
 drop_lib_modules() {
-	[ -z "$LIB_MODULES_MADE" ] || rmdir /lib/modules
+	if [ -n "$LIB_MODULES_MADE" ]; then
+		rmdir /lib/modules
+		# Checked even when the test skipped after making it.
+		endSkipping
+		assertFalse "the /lib/modules made for the test is gone" "[ -e /lib/modules ]"
+	fi
 	LIB_MODULES_MADE=
 }
 
