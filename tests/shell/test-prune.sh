@@ -226,7 +226,7 @@ test_prune_takes_the_lock() {
 test_entry_renamed_aside_before_deletion() {
 	need_artefacts && need_debian_kernel || return 0
 	populate
-	strace -f -e trace=rename,renameat,renameat2,unlink,unlinkat,rmdir -o "$SHUNIT_TMPDIR/strace" \
+	strace -f --seccomp-bpf -e trace=rename,renameat,renameat2,unlink,unlinkat,rmdir -o "$SHUNIT_TMPDIR/strace" \
 		"$KHDR" prune $FXOPTS > /dev/null 2>&1
 	assertGone "pruned" "$ORPH"
 	local first
