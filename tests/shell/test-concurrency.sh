@@ -4,6 +4,8 @@
 # never turns one away), and the end state is one complete entry that build
 # points at, with no staging left.  And install racing prune.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 N=8
 

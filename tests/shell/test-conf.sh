@@ -3,6 +3,8 @@
 # env and prune, overridden by options, and every bad line refused with
 # its number.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	need_artefacts || skip_suite

@@ -3,6 +3,8 @@
 # filled without touching lib/modules, and the variables BCC and bpftrace
 # read, shell-quoted for eval.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	need_artefacts || skip_suite

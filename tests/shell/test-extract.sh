@@ -2,6 +2,8 @@
 # test-extract.sh - extract of the genuine kbuild-made archive gives the
 # tree GNU tar gives, from every container; and extract's own rules.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 test_extract_matches_tar() {
 	need_artefacts || return 0

@@ -3,6 +3,8 @@
 # fixture root with the genuine archive: what goes and what stays is
 # asserted on the file system.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	need_artefacts || skip_suite

@@ -4,6 +4,8 @@
 # every entry, the JSON document, the cache's device, and that it reads
 # stamps and links only (50 entries).
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	need_artefacts || skip_suite

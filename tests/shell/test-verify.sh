@@ -3,6 +3,8 @@
 # archive it came from (read again), each kind of difference named, the
 # archive's CRC64 checked, no scratch directory left behind.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	need_artefacts || skip_suite
