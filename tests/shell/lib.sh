@@ -10,10 +10,58 @@
 SHUNIT_COLOR=none
 export LC_ALL=C
 
-# Say why, and skip the rest of the test (the runner counts it as skipped).
+# Skips.  shunit2 counts a test that returns non-zero as failed, skip or
+# not, so there is one convention (tests/shell/test-runner.sh holds every
+# suite to it):
+#  - a test that cannot run here says why and returns 0:
+#        [ -x /usr/bin/time ] || { skip_test "no /usr/bin/time"; return 0; }
+#  - a need_X helper calls skip_test and returns 1; its callers return 0:
+#        need_artefacts || return 0
+#  - what every test of a suite needs is asked once, in oneTimeSetUp:
+#        oneTimeSetUp() { need_artefacts || skip_suite; }
+# The runner counts a test that printed "SKIP: why" as skipped.
 skip_test() {
 	echo "SKIP: $*"
+	SKIP_REASON=$*
 	startSkipping
+}
+
+# Called from oneTimeSetUp after a need_X said no: every test of the suite
+# is replaced by one that reports the same skip, and setUp and tearDown by
+# nothing, so the runner counts each test as skipped and none runs half.
+skip_suite() {
+	local f
+	SKIP_SUITE=${SKIP_REASON:-"the suite skips (no reason given)"}
+	for f in $(declare -F | sed -n 's/^declare -f \(test[A-Za-z0-9_-]*\)$/\1/p'); do
+		eval "$f() { skip_test \"\$SKIP_SUITE\"; }"
+	done
+	setUp() { :; }
+	tearDown() { :; }
+	return 0
+}
+
+# Run the rest of the suite in a private mount namespace whose TMPDIR is a
+# tmpfs: shunit2's SHUNIT_TMPDIR, and so every fixture, is then in memory,
+# and each install's syncfs waits for the tmpfs, not for the dirty pages
+# of the whole machine.  The tmpfs goes with the namespace however the
+# suite ends.  Called before shunit2 is sourced, with the suite's "$@".
+# Where no namespace can be made, the suite runs on as it was.
+suite_on_private_tmpfs() {  # args...
+	[ -z "${KHDR_SUITE_TMPFS:-}" ] || return 0
+	[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null || return 0
+	export KHDR_SUITE_TMPFS=1
+	exec unshare -m --propagation private bash -c '
+		d=$(mktemp -d) || exit 1
+		if mount -t tmpfs -o mode=1777 khdr-suite "$d"; then
+			TMPDIR=$d bash "$@"
+		else
+			echo "NOTE: no private tmpfs for the suite: its fixtures are in ${TMPDIR:-/tmp}"
+			bash "$@"
+		fi
+		rc=$?
+		umount "$d" 2>/dev/null
+		rmdir "$d"
+		exit $rc' khdr-suite "$0" "$@"
 }
 
 need_artefacts() {
@@ -39,7 +87,12 @@ need_lib_modules() {
 }
 
 drop_lib_modules() {
-	[ -z "$LIB_MODULES_MADE" ] || rmdir /lib/modules
+	if [ -n "$LIB_MODULES_MADE" ]; then
+		rmdir /lib/modules
+		# Checked even when the test skipped after making it.
+		endSkipping
+		assertFalse "the /lib/modules made for the test is gone" "[ -e /lib/modules ]"
+	fi
 	LIB_MODULES_MADE=
 }
 

@@ -60,7 +60,7 @@ test_version() {
 }
 
 test_buildid_of_debian_kernel() {
-	need_debian_kernel || return
+	need_debian_kernel || return 0
 	local want
 	want=$(cat "$KHDR_DEBIAN_KERNEL/build-id")
 	for f in vmlinuz vmlinux notes; do
@@ -71,7 +71,7 @@ test_buildid_of_debian_kernel() {
 }
 
 test_buildid_refuses_what_has_none() {
-	need_artefacts || return
+	need_artefacts || return 0
 	run buildid "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals 1 "$RC"
 	assertContains "$ERR" "kheaders.tar.xz"
@@ -85,7 +85,7 @@ test_buildid_refuses_what_has_none() {
 }
 
 test_configure_names_the_missing_package() {
-	[ -x "$KHDR_SRCDIR/configure" ] || { skip_test "no configure script (run autoreconf -fi)"; return; }
+	[ -x "$KHDR_SRCDIR/configure" ] || { skip_test "no configure script (run autoreconf -fi)"; return 0; }
 	local d=$SHUNIT_TMPDIR/conf
 	mkdir -p "$d"
 	(cd "$d" && PKG_CONFIG_LIBDIR=/nonexistent "$KHDR_SRCDIR/configure" > out 2>&1)
@@ -97,9 +97,10 @@ test_make_install_honours_destdir_and_prefix() {
 	local b d
 	b=$(dirname "$KHDR")
 	d=$SHUNIT_TMPDIR/destdir
-	[ -f "$b/Makefile" ] || { skip_test "no Makefile next to $KHDR"; return; }
+	[ -f "$b/Makefile" ] || { skip_test "no Makefile next to $KHDR"; return 0; }
 	make -s -C "$b" install DESTDIR="$d" prefix=/usr > "$SHUNIT_TMPDIR/make.out" 2>&1
-	assertEquals "make install: $(tail -5 "$SHUNIT_TMPDIR/make.out")" 0 $?
+	rc=$?
+	assertEquals "make install: $(tail -5 "$SHUNIT_TMPDIR/make.out")" 0 "$rc"
 	assertTrue "binary in sbindir" "[ -x '$d/usr/sbin/khdr-cache' ]"
 	assertTrue "man page" "[ -f '$d/usr/share/man/man8/khdr-cache.8' ]"
 	# Under prefix=/usr, except the directories the tools' own pkg-config

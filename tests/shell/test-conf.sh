@@ -3,9 +3,14 @@
 # env and prune, overridden by options, and every bad line refused with
 # its number.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
+
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
 
 setUp() {
-	need_artefacts || return
 	make_fixture
 	mkdir -p "$FX/root/etc"
 	CONF=$FX/root/etc/khdr-cache.conf
@@ -13,7 +18,7 @@ setUp() {
 
 
 test_cache_dir_honoured() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	printf '# where the cache lives\n\ncache_dir = /srv/khdr\n   # indented comment\n' > "$CONF"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "install: $ERR" 0 "$RC"
@@ -34,7 +39,7 @@ test_cache_dir_honoured() {
 }
 
 test_option_overrides_cache_dir() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	echo cache_dir=/srv/khdr > "$CONF"
 	run install $FXOPTS --cache-dir /var/cache/other --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "install: $ERR" 0 "$RC"
@@ -47,7 +52,7 @@ test_option_overrides_cache_dir() {
 }
 
 test_keep_honoured_by_prune() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "install: $ERR" 0 "$RC"
 	local c=$FX/root/var/cache/khdr now k i
@@ -74,7 +79,7 @@ test_keep_honoured_by_prune() {
 }
 
 test_verify_strict_refuses_fingerprint() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	printf 'verify=strict\n' > "$CONF"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 1 "$RC"
@@ -111,7 +116,7 @@ bad_conf() {  # line-number content...
 }
 
 test_bad_lines_refused_with_line_number() {
-	need_artefacts || return
+	need_artefacts || return 0
 	bad_conf 3 '# comment' '' 'colour=blue'
 	assertContains "names the key" "$ERR" "colour"
 	bad_conf 2 'cache_dir=/srv/khdr' 'keep=abc'
@@ -128,7 +133,7 @@ test_bad_lines_refused_with_line_number() {
 }
 
 test_comments_and_blank_lines_fine() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	printf '# khdr-cache.conf\n\n   \n\t# tab then comment\nkeep = 2\n\nverify=default\nload_module=no\n# end\n' > "$CONF"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "install: $ERR" 0 "$RC"

@@ -23,14 +23,20 @@
 # by build ID, on a fixture running that kernel, where the upgrade comes
 # from the same tree packed for another build ID (wrong-build-id.ko) and
 # every recovery is checked by `khdr-cache verify` against the archive.
+# The kbuild series kill where its input differs (the extraction from a
+# module, the stamp); the commit and the link switch, the same code for
+# any input, are killed call by call in the in-tree series only.
 . "$(dirname "$0")/lib.sh"
 
 crash_archive() {
 	echo "$KHDR_ARTEFACTS/kheaders.tar.xz"
 }
 
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
+
 setUp() {
-	need_artefacts || return
 	make_fixture
 	ARCHIVE=$(crash_archive) REF_TAR=$ARCHIVE VERIFY_EACH=
 	fixture_paths
@@ -136,7 +142,7 @@ DETERMINISTIC_MALLOC="env GLIBC_TUNABLES=glibc.malloc.arena_max=1"
 # Per-thread counts of the system calls of one uninterrupted run from the
 # current state, "name count" lines in $SHUNIT_TMPDIR/counts.
 count_syscalls() {  # set
-	$DETERMINISTIC_MALLOC strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace="$1,execve" \
+	$DETERMINISTIC_MALLOC strace -f -qq --seccomp-bpf -o "$SHUNIT_TMPDIR/trace" -e trace="$1,execve" \
 		"$KHDR" $(install_args) >/dev/null 2>&1
 	assertEquals "the counting run succeeds" 0 $?
 	# The main thread is the first pid in the trace: the execve's (another
@@ -282,7 +288,7 @@ maybe_verify() {  # what
 }
 
 test_killed_first_install() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
@@ -316,7 +322,7 @@ state_upgrade() {  # what
 }
 
 test_killed_upgrade() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	OLD=$REL@$FX_BUILD_ID OLD_LIST=$GOOD_LIST
@@ -344,7 +350,7 @@ state_force() {  # what
 }
 
 test_killed_forced_reinstall() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_force
@@ -356,7 +362,7 @@ test_killed_forced_reinstall() {
 # ---- a recovery killed while it removes what a killed run left ----
 
 test_killed_while_removing_leftovers() {
-	need_artefacts && need_debian_kernel && need_strace || return
+	need_artefacts && need_debian_kernel && need_strace || return 0
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
@@ -378,25 +384,26 @@ test_killed_while_removing_leftovers() {
 # stock kernel): first install, upgrade, --force ----
 
 test_kbuild_killed_first_install() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	clean_install || return
 	maybe_verify "kbuild clean install"
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_first
-	# ~6,800 members: most points in the extraction (the first and last
-	# call of each kind included), then every call of the commit.
+	# ~6,800 members read from a module: points in the extraction (the
+	# first and last call of each kind included).  The stamp and the
+	# commit are the same code whatever the input: test_killed_first_install
+	# kills at each of their calls, so they are not repeated here.
 	run_kills reset_first \
-		mkdirat:4 openat2:3 openat:4 write:3 utimensat:3 close:2 symlinkat:all \
-		$STAMP syncfs:all renameat:all renameat2:all fsync:all flock:all unlinkat:all
-	assertTrue "at least 30 kill points ($KILLS)" "[ $KILLS -ge 30 ]"
+		mkdirat:4 openat2:3 openat:4 write:3 utimensat:3 close:2 symlinkat:all
+	assertTrue "at least 20 kill points ($KILLS)" "[ $KILLS -ge 20 ]"
 }
 
 # The old build: the same tree packed for another build ID
 # (wrong-build-id.ko), installed while the fixture ran that build; then
 # the kernel the archive is for boots.
 test_kbuild_killed_upgrade() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	local old_id=00112233445566778899aabbccddeeff00112233
@@ -411,29 +418,28 @@ test_kbuild_killed_upgrade() {
 	NEW=$REL@$FX_BUILD_ID
 	clean_install || return
 	STATE_OK=state_upgrade
-	# The extraction's first and last directory only (the first install's
-	# series has the rest): the old link survives them all the same.  Then
-	# the stamp, the commit and every call of the link switch.
-	run_kills reset_upgrade \
-		mkdirat:2 $STAMP syncfs:all renameat2:all renameat:all fsync:all \
-		unlinkat:all symlinkat:1
-	assertTrue "at least 11 kill points ($KILLS)" "[ $KILLS -ge 11 ]"
+	# The extraction's first and last directory (the first install's series
+	# has the rest) and the stamp: the old link survives them all the same.
+	# The commit and the link switch are test_killed_upgrade's, call by
+	# call: the same code, not repeated here.
+	run_kills reset_upgrade mkdirat:2 $STAMP
+	assertTrue "at least 4 kill points ($KILLS)" "[ $KILLS -ge 4 ]"
 }
 
 # --force over the linked, valid entry of the same key: the new tree is
 # exchanged with the old one, which is then removed.
 test_kbuild_killed_forced_reinstall() {
-	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return
+	need_artefacts && need_debian_kernel && need_kbuild && need_strace || return 0
 	use_kbuild_fixture || return
 	reset_first
 	clean_install || return
 	NEW=$REL@$FX_BUILD_ID STATE_OK=state_force
-	# What only --force does: the exchange, its fsync, the removal of the
-	# old tree (the first unlinkat, and one midway; the last one is the
-	# link switch's), the link's fsync.  The extraction, the stamp and the
-	# syncfs are the first install's.
-	run_kills reset_force renameat2:all fsync:all unlinkat:3
-	assertTrue "at least 6 kill points ($KILLS)" "[ $KILLS -ge 6 ]"
+	# The removal of the old tree of ~6,800 members: its first unlinkat
+	# and one midway (the last one is the link switch's).  The exchange
+	# and the fsyncs are test_killed_forced_reinstall's, call by call; the
+	# extraction, the stamp and the syncfs the first install's.
+	run_kills reset_force unlinkat:3
+	assertTrue "at least 3 kill points ($KILLS)" "[ $KILLS -ge 3 ]"
 }
 
 # ---- full disks (test-install.sh covers: too small for the tree, refused
@@ -488,7 +494,7 @@ full_disk_setup() {
 # Room for one tree but not two: the upgrade is refused before writing,
 # the old entry and link stay, nothing is left in the cache.
 test_full_disk_upgrade_keeps_old_entry() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	local tar_kib
 	tar_kib=$(( $(xz --robot --list "$ARCHIVE" | awk '$1 == "totals" { print $5 }') / 1024 ))
@@ -498,7 +504,7 @@ test_full_disk_upgrade_keeps_old_entry() {
 	used=$(du -sk "$(reference_tree)" | cut -f1)
 	with_small_cache "size=$(( used + tar_kib / 2 ))k" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first install fits: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second refused: $(cat "$SHUNIT_TMPDIR/ns.second")" 1 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertContains "names the shortfall" "$(cat "$SHUNIT_TMPDIR/ns.second")" "not enough free space"
@@ -513,13 +519,13 @@ test_full_disk_upgrade_keeps_old_entry() {
 # inodes left): a clear error, the old entry and link untouched, the staging
 # dir removed.
 test_disk_full_during_extraction() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	local files
 	files=$(find "$(reference_tree)" | wc -l)
 	with_small_cache "size=1g,nr_inodes=$(( files * 3 / 2 ))" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first install fits: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second fails: $(cat "$SHUNIT_TMPDIR/ns.second")" 1 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertContains "says the disk is full" "$(cat "$SHUNIT_TMPDIR/ns.second")" "No space left on device"
@@ -531,11 +537,11 @@ test_disk_full_during_extraction() {
 
 # With enough space it succeeds, on the same kind of file system.
 test_enough_space_succeeds() {
-	need_artefacts && need_debian_kernel && need_unshare || return
+	need_artefacts && need_debian_kernel && need_unshare || return 0
 	full_disk_setup
 	with_small_cache "size=256m" \
 		bash -c 'full_disk_inner "$@"' _ "$FX" "$SHUNIT_TMPDIR" "$KHDR" "$REL" "$NEW_ID" "$ARCHIVE"
-	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $? = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "first: $(cat "$SHUNIT_TMPDIR/ns.first")" 0 "$(cat "$SHUNIT_TMPDIR/ns.first.rc")"
 	assertEquals "second: $(cat "$SHUNIT_TMPDIR/ns.second")" 0 "$(cat "$SHUNIT_TMPDIR/ns.second.rc")"
 	assertEquals "link moved" "/var/cache/khdr/$REL@$NEW_ID" "$(cat "$SHUNIT_TMPDIR/ns.second.link")"

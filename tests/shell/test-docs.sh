@@ -36,7 +36,7 @@ complete_words() {
 }
 
 test_pages_render_without_warnings() {
-	command -v man > /dev/null || { skip_test "no man(1) to render the pages"; return; }
+	command -v man > /dev/null || { skip_test "no man(1) to render the pages"; return 0; }
 	local p out
 	for p in "$MAN8" "$MAN5"; do
 		assertTrue "$p exists" "[ -f '$p' ]"

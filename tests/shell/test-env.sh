@@ -3,16 +3,21 @@
 # filled without touching lib/modules, and the variables BCC and bpftrace
 # read, shell-quoted for eval.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
+
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
 
 setUp() {
-	need_artefacts || return
 	make_fixture
 	CACHE=$FX/root/var/cache/khdr
 }
 
 
 test_no_link_fills_the_cache_only() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --no-link --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 0 "$RC"
 	assertTrue "entry filled" "[ -f '$CACHE/$(key)/.khdr-stamp' ]"
@@ -30,7 +35,7 @@ test_no_link_fills_the_cache_only() {
 }
 
 test_env_prints_the_three_variables() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --no-link --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	run env $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -45,7 +50,7 @@ test_env_prints_the_three_variables() {
 }
 
 test_env_shell_exports() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --no-link --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	local got
 	got=$(unset BCC_KERNEL_SOURCE BPFTRACE_KERNEL_SOURCE
@@ -57,7 +62,7 @@ test_env_shell_exports() {
 }
 
 test_env_with_link_installed() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	run env $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -65,7 +70,7 @@ test_env_with_link_installed() {
 }
 
 test_env_without_entry() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run env $FXOPTS
 	assertEquals "no cache: exit" 3 "$RC"
 	assertEquals "no cache: nothing on stdout" "" "$OUT"
@@ -88,7 +93,7 @@ test_env_without_entry() {
 
 # A root whose path holds a single quote and a space survives eval.
 test_env_quoting() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	local odd="$SHUNIT_TMPDIR/it's a root"
 	mkdir "$odd" && mv "$FX" "$odd/fx"
 	FX="$odd/fx"

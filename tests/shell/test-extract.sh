@@ -2,9 +2,11 @@
 # test-extract.sh - extract of the genuine kbuild-made archive gives the
 # tree GNU tar gives, from every container; and extract's own rules.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
 
 test_extract_matches_tar() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local ref
 	ref=$(reference_tree)
 	run extract --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --to "$SHUNIT_TMPDIR/x"
@@ -19,7 +21,7 @@ test_extract_matches_tar() {
 }
 
 test_every_module_container_gives_the_same_tree() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local ref f
 	ref=$(reference_tree)
 	for f in kheaders.ko kheaders.ko.xz kheaders.ko.zst kheaders.ko.gz; do
@@ -34,7 +36,7 @@ test_every_module_container_gives_the_same_tree() {
 # link counts and every mtime, for the in-tree archive (one xz block) and
 # the kbuild-complete one (1 MiB blocks, decoded several at once).
 test_threads_give_the_same_tree() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local a t listing
 	for a in "$KHDR_ARTEFACTS/kheaders.tar.xz" ${KHDR_KBUILD:+"$KHDR_KBUILD/kheaders.tar.xz"}; do
 		for t in 1 2 4; do
@@ -59,7 +61,7 @@ test_threads_give_the_same_tree() {
 # write the whole tree, as it is (files, modes, file mtimes, symlinks), and
 # report its four figures.
 test_bench_writetree_writes_the_tree() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local ref out wt=${KHDR%/*}/bench/writetree
 	[ -x "$wt" ] || { fail "no $wt (make check-programs builds it)"; return; }
 	ref=$(reference_tree)
@@ -75,10 +77,12 @@ test_bench_writetree_writes_the_tree() {
 }
 
 # Threads started by an extraction.  (LeakSanitizer cannot work under
-# ptrace: an ASan build is counted with leak detection off.)
+# ptrace: an ASan build is counted with leak detection off.)  With
+# --seccomp-bpf strace stops the program at clone calls only, not at each
+# of its system calls.
 threads_started() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	strace -f -qq -e trace=clone,clone3 -o "$SHUNIT_TMPDIR/clones" \
+	strace -f -qq --seccomp-bpf -e trace=clone,clone3 -o "$SHUNIT_TMPDIR/clones" \
 		"$KHDR" extract -q "$@" >/dev/null 2>&1 || { echo failed; return; }
 	grep -c 'clone' "$SHUNIT_TMPDIR/clones"
 }
@@ -89,15 +93,15 @@ threads_started() {
 # xz --list): 5 workers at most.  The kernel's own archive is one big block:
 # one decoder thread ahead of the writer.
 test_blocks_decoded_at_once_within_the_memory_budget() {
-	need_artefacts || return
-	command -v strace >/dev/null || { skip_test "no strace"; return; }
+	need_artefacts || return 0
+	command -v strace >/dev/null || { skip_test "no strace"; return 0; }
 	assertEquals "in-tree archive: the decoder thread only" 1 \
 		"$(threads_started --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --to "$SHUNIT_TMPDIR/one")"
 	assertEquals "--threads 1 starts no thread" 0 \
 		"$(threads_started --threads 1 --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --to "$SHUNIT_TMPDIR/inline")"
 	if [ -z "${KHDR_KBUILD:-}" ]; then
 		echo "SKIP reason: no kbuild-complete archive for the multi-block case"
-		return
+		return 0
 	fi
 	local a="$KHDR_KBUILD/kheaders.tar.xz"
 	assertEquals "kbuild-complete archive: 1 MiB blocks, 1 MiB dictionary" \
@@ -118,8 +122,8 @@ test_blocks_decoded_at_once_within_the_memory_budget() {
 # it, and however many threads, the extraction fails on that block with the
 # message the stream decoder gives, and nothing past it is written.
 test_damaged_block_fails_alike_with_any_threads() {
-	need_artefacts || return
-	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return; }
+	need_artefacts || return 0
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return 0; }
 	local a="$SHUNIT_TMPDIR/flipped.tar.xz" off t
 	off=$(xz --robot -lvv "$KHDR_KBUILD/kheaders.tar.xz" |
 		awk '$1 == "block" && $3 == 5 { print $5 + 1000 }')
@@ -140,8 +144,8 @@ test_damaged_block_fails_alike_with_any_threads() {
 # A damaged index: the block decoder cannot plan and leaves the stream to
 # the stream decoder, which reads the blocks and then finds the index bad.
 test_damaged_index_is_refused() {
-	need_artefacts || return
-	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return; }
+	need_artefacts || return 0
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return 0; }
 	local a="$SHUNIT_TMPDIR/index.tar.xz" size t
 	size=$(stat -c %s "$KHDR_KBUILD/kheaders.tar.xz")
 	# The index ends with its CRC32 just before the 12-byte footer.
@@ -171,9 +175,9 @@ last_member() {
 # A file system out of inodes, not bytes (the free-space check before
 # extraction counts bytes only): the message says which ran out.
 test_out_of_inodes_is_named() {
-	need_artefacts || return
+	need_artefacts || return 0
 	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
-		{ skip_test "unshare -m is not available"; return; }
+		{ skip_test "unshare -m is not available"; return 0; }
 	local small=$SHUNIT_TMPDIR/small out rc
 	mkdir -p "$small"
 	out=$(unshare -m --propagation private sh -c '
@@ -181,7 +185,7 @@ test_out_of_inodes_is_named() {
 		"$2" extract --archive "$3" --to "$1/tree"' ns \
 		"$small" "$KHDR" "$KHDR_ARTEFACTS/kheaders.tar.xz" 2>&1)
 	rc=$?
-	[ $rc -ne 97 ] || { skip_test "cannot mount a tmpfs"; return; }
+	[ $rc -ne 97 ] || { skip_test "cannot mount a tmpfs"; return 0; }
 	assertEquals "exit: $out" 1 $rc
 	assertContains "$out" "No space left on device"
 	assertContains "$out" "no free inodes left, 500 in all"
@@ -198,9 +202,9 @@ test_threads_is_1_to_16() {
 }
 
 test_extract_unprivileged() {
-	need_artefacts || return
-	command -v setpriv >/dev/null || { skip_test "setpriv missing"; return; }
-	[ "$(id -u)" = 0 ] || { skip_test "needs root to switch to nobody"; return; }
+	need_artefacts || return 0
+	command -v setpriv >/dev/null || { skip_test "setpriv missing"; return 0; }
+	[ "$(id -u)" = 0 ] || { skip_test "needs root to switch to nobody"; return 0; }
 	local d
 	d=$(mktemp -d /tmp/khdr-unpriv.XXXXXX)
 	chmod 0755 "$d"
@@ -225,7 +229,7 @@ test_extract_unprivileged() {
 }
 
 test_extract_from_sysfs_by_default() {
-	need_artefacts || return
+	need_artefacts || return 0
 	make_fixture
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/kheaders.tar.xz"
 	run extract $FXOPTS --to "$SHUNIT_TMPDIR/fromsys"
@@ -235,8 +239,8 @@ test_extract_from_sysfs_by_default() {
 
 # A progress bar on a terminal (script(1) gives one), none on a pipe or with -q.
 test_progress_bar_only_on_a_terminal() {
-	need_artefacts || return
-	command -v script >/dev/null || { skip_test "script(1) missing (util-linux)"; return; }
+	need_artefacts || return 0
+	command -v script >/dev/null || { skip_test "script(1) missing (util-linux)"; return 0; }
 	local a=$KHDR_ARTEFACTS/kheaders.tar.xz
 	script -qec "'$KHDR' extract --archive '$a' --to '$SHUNIT_TMPDIR/tty'" "$SHUNIT_TMPDIR/tty.log" >/dev/null
 	assertEquals "exit on a terminal" 0 $?

@@ -77,7 +77,7 @@ test_truncated_xz() { refused truncated "truncated"; }
 # the whole stream), but not without end: a genuine archive followed by
 # 4 MiB of zeros, which xz shrinks to almost nothing, is refused.
 test_zeros_after_the_end_refused() {
-	need_artefacts || return
+	need_artefacts || return 0
 	{ xz -dc "$KHDR_ARTEFACTS/kheaders.tar.xz"; head -c 4M /dev/zero; } |
 		xz -T1 -c > "$H/trailer.tar.xz"
 	refused trailer "after the end of the tar archive"
@@ -135,7 +135,7 @@ test_fallback_walk_refuses_the_same() {
 # Through install (with --force, past verification): the staging
 # directory goes, no entry, no link.
 test_install_cleans_up_after_hostile_input() {
-	need_artefacts || return
+	need_artefacts || return 0
 	make_fixture
 	local a
 	for a in absolute dotdot symlink-abs symlink-rel hardlink-outside paxsize truncated garbage-xz notar index-lie; do

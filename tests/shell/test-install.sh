@@ -2,15 +2,20 @@
 # test-install.sh - install against fixture machines (--root/--sysfs/
 # --procfs) with the genuine kbuild-made archive and module.
 . "$(dirname "$0")/lib.sh"
+# Dozens of installs: their fixtures on a private tmpfs (lib.sh says why).
+suite_on_private_tmpfs "$@"
+
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
 
 setUp() {
-	need_artefacts || return
 	make_fixture
 }
 
 
 test_install_from_archive() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 0 "$RC"
 	assertEquals "link" "/var/cache/khdr/$(key)" "$(readlink "$FX/root/lib/modules/$REL/build")"
@@ -28,7 +33,7 @@ test_install_from_archive() {
 # DKMS only checks build/include, then runs make there: a headers-only tree
 # must fail that with one clear line, and still serve BCC (kconfig.h).
 test_headers_only_tree_gets_a_makefile_that_explains() {
-	need_artefacts || return
+	need_artefacts || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --force
 	assertEquals "exit: $ERR" 0 "$RC"
 	assertEquals headers-only "$(stamp_field makefile)"
@@ -87,7 +92,7 @@ install_from() {  # what-to-set-up expected-source expected-level
 }
 
 test_every_source_gives_the_same_tree() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_from ko argument fingerprint
 	install_from ko.xz argument fingerprint
 	install_from ko.zst argument fingerprint
@@ -102,8 +107,8 @@ test_every_source_gives_the_same_tree() {
 
 # A staged copy is used only when root alone could have put it there.
 test_untrusted_staged_copy_ignored() {
-	need_artefacts && need_debian_kernel || return
-	[ "$(id -u)" = 0 ] || { skip_test "needs root to make files owned by others"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	[ "$(id -u)" = 0 ] || { skip_test "needs root to make files owned by others"; return 0; }
 	local staged=$FX/root/run/khdr/$FX_BUILD_ID.tar.xz
 	mkdir -p "$FX/root/run/khdr"
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
@@ -131,7 +136,7 @@ test_untrusted_staged_copy_ignored() {
 }
 
 test_warm_path_does_not_open_the_archive() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
 	run install $FXOPTS
 	assertEquals "first: $ERR" 0 "$RC"
@@ -158,8 +163,8 @@ test_warm_path_does_not_open_the_archive() {
 # EINVAL, as on those): a forced reinstall replaces the entry by two
 # renames, the old tree aside first, and leaves nothing behind.
 test_forced_reinstall_without_rename_exchange() {
-	need_artefacts && need_debian_kernel || return
-	command -v strace > /dev/null || { skip_test "strace missing"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	command -v strace > /dev/null || { skip_test "strace missing"; return 0; }
 	local archive=$KHDR_ARTEFACTS/kheaders.tar.xz
 	run install $FXOPTS --archive "$archive"
 	assertEquals "first: $ERR" 0 "$RC"
@@ -167,10 +172,11 @@ test_forced_reinstall_without_rename_exchange() {
 	inode=$(stat -c %i "$(entry_dir)")
 	created=$(stamp_field created)
 	sleep 1
-	strace -f -qq -o "$SHUNIT_TMPDIR/trace" -e trace=renameat2,renameat,rename \
+	strace -f -qq --seccomp-bpf -o "$SHUNIT_TMPDIR/trace" -e trace=renameat2,renameat,rename \
 		-e inject=renameat2:error=EINVAL "$KHDR" install -q --force $FXOPTS --archive "$archive" \
 		2> "$SHUNIT_TMPDIR/stderr"
-	assertEquals "forced: $(cat "$SHUNIT_TMPDIR/stderr")" 0 $?
+	rc=$?
+	assertEquals "forced: $(cat "$SHUNIT_TMPDIR/stderr")" 0 "$rc"
 	assertTrue "the exchange was refused: $(cat "$SHUNIT_TMPDIR/trace")" \
 		"grep -q 'RENAME_EXCHANGE.*(INJECTED)' '$SHUNIT_TMPDIR/trace'"
 	assertNotEquals "a new tree" "$inode" "$(stat -c %i "$(entry_dir)")"
@@ -181,7 +187,7 @@ test_forced_reinstall_without_rename_exchange() {
 }
 
 test_relink_existing_entry_without_extracting() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	local created
 	created=$(stamp_field created)
@@ -195,7 +201,7 @@ test_relink_existing_entry_without_extracting() {
 # A rebuilt kernel with the same release string (the case BCC's /tmp reuse
 # gets wrong): a new build ID means a new entry and the link moves to it.
 test_rebuilt_kernel_same_release_gets_new_entry() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "first: $ERR" 0 "$RC"
 	local old=$FX_BUILD_ID new=00112233445566778899aabbccddeeff00112233
@@ -209,7 +215,7 @@ test_rebuilt_kernel_same_release_gets_new_entry() {
 }
 
 test_kernel_without_build_id_keys_by_crc64() {
-	need_artefacts || return
+	need_artefacts || return 0
 	rm -f "$FX/sys/kernel/notes"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -224,7 +230,7 @@ test_kernel_without_build_id_keys_by_crc64() {
 }
 
 test_release_mismatch_refused() {
-	need_artefacts || return
+	need_artefacts || return 0
 	sed -i "s/^Linux version $REL /Linux version 6.1.999 /" "$FX/proc/version"
 	for a in kheaders.tar.xz kheaders.ko; do
 		run install $FXOPTS --kernel-release 6.1.999 --archive "$KHDR_ARTEFACTS/$a"
@@ -239,7 +245,7 @@ test_release_mismatch_refused() {
 }
 
 test_compiler_mismatch_refused_then_forced() {
-	need_artefacts || return
+	need_artefacts || return 0
 	sed -i "s/($(compile_field LINUX_COMPILER | sed 's/[][\.*^$/]/\\&/g'))/(clang version 16.0.6)/" "$FX/proc/version"
 	assertContains "fixture changed" "$(cat "$FX/proc/version")" "clang version 16.0.6"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
@@ -265,7 +271,7 @@ manifest_archive() {  # build-id
 }
 
 test_build_id_verification() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$(manifest_archive 0123456789abcdef0123456789abcdef01234567)"
 	assertEquals "wrong build ID: exit" 1 "$RC"
 	assertContains "$ERR" "build ID"
@@ -282,7 +288,7 @@ test_build_id_verification() {
 }
 
 test_foreign_build_left_alone() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	local b=$FX/root/lib/modules/$REL/build
 	mkdir -p "$b/include" && echo distro > "$b/Makefile"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
@@ -303,7 +309,7 @@ test_foreign_build_left_alone() {
 }
 
 test_unsafe_cache_dir_refused() {
-	need_artefacts || return
+	need_artefacts || return 0
 	mkdir -p "$FX/root/var/cache/khdr"
 	chmod 0777 "$FX/root/var/cache/khdr"
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
@@ -328,8 +334,8 @@ test_unsafe_cache_dir_refused() {
 }
 
 test_unprivileged_install_says_it_needs_root() {
-	need_artefacts || return
-	command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] || { skip_test "needs root and setpriv"; return; }
+	need_artefacts || return 0
+	command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] || { skip_test "needs root and setpriv"; return 0; }
 	chmod 0755 "$SHUNIT_TMPDIR" "$FX" "$FX/root"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$KHDR" install $FXOPTS \
 		--archive /nonexistent.tar.xz > "$SHUNIT_TMPDIR/out" 2>&1
@@ -339,7 +345,7 @@ test_unprivileged_install_says_it_needs_root() {
 }
 
 test_dry_run_changes_nothing() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --dry-run --archive "$KHDR_ARTEFACTS/kheaders.ko"
 	assertEquals "exit: $ERR" 0 "$RC"
 	assertContains "$OUT" "would install $(key)"
@@ -348,7 +354,7 @@ test_dry_run_changes_nothing() {
 }
 
 test_failed_install_keeps_old_state() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals 0 "$RC"
 	local before
@@ -364,32 +370,38 @@ test_failed_install_keeps_old_state() {
 }
 
 test_full_disk_refused_before_writing() {
-	need_artefacts && need_debian_kernel || return
-	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return 0; }
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "first install: $ERR" 0 "$RC"
 	local old
 	old=$(readlink "$FX/root/lib/modules/$REL/build")
 	# The cache on an 8 MiB tmpfs, too small for the 30 MiB tree.
 	mkdir "$SHUNIT_TMPDIR/keep" && mv "$FX/root/var/cache/khdr" "$SHUNIT_TMPDIR/keep/"
+	# What the tmpfs holds after the install is listed inside the
+	# namespace: outside, the mount point is an empty directory.
 	unshare -m bash -c '
 		mkdir -p "$1/root/var/cache/khdr" &&
 		mount -t tmpfs -o size=8m,mode=0755 tmpfs "$1/root/var/cache/khdr" || exit 99
-		shift
-		"$@"' _ "$FX" "$KHDR" install $FXOPTS --force \
+		fx=$1 held=$2
+		shift 2
+		"$@"
+		rc=$?
+		ls -A "$fx/root/var/cache/khdr" > "$held"
+		exit $rc' _ "$FX" "$SHUNIT_TMPDIR/held" "$KHDR" install $FXOPTS --force \
 		--archive "$KHDR_ARTEFACTS/kheaders.ko" > "$SHUNIT_TMPDIR/out" 2>&1
 	RC=$?
-	[ $RC = 99 ] && { skip_test "cannot mount tmpfs here"; return; }
+	[ $RC = 99 ] && { skip_test "cannot mount tmpfs here"; return 0; }
 	assertEquals "exit: $(cat "$SHUNIT_TMPDIR/out")" 1 "$RC"
 	assertContains "$(cat "$SHUNIT_TMPDIR/out")" "not enough free space"
 	assertContains "$(cat "$SHUNIT_TMPDIR/out")" "KiB are free"
 	assertEquals "link untouched" "$old" "$(readlink "$FX/root/lib/modules/$REL/build")"
-	assertEquals "the tmpfs held nothing afterwards (it is gone with the namespace)" \
-		"" "$(ls -A "$FX/root/var/cache/khdr")"
+	assertEquals "the tmpfs held nothing but the lock afterwards" \
+		"" "$(grep -vx lock "$SHUNIT_TMPDIR/held")"
 }
 
 test_concurrent_installs_extract_once() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	local i pids=()
 	for i in 1 2 3 4; do
 		"$KHDR" install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" \
@@ -398,7 +410,8 @@ test_concurrent_installs_extract_once() {
 	done
 	for i in 0 1 2 3; do
 		wait "${pids[$i]}"
-		assertEquals "install $i: $(cat "$SHUNIT_TMPDIR/par.$((i + 1))")" 0 $?
+		rc=$?
+		assertEquals "install $i: $(cat "$SHUNIT_TMPDIR/par.$i")" 0 "$rc"
 	done
 	assertEquals "one extraction" 1 "$(cat "$SHUNIT_TMPDIR"/par.* | grep -c '^installed')"
 	assertEquals "one entry" "$(key)" "$(ls "$FX/root/var/cache/khdr" | grep -v '^lock$')"

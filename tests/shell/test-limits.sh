@@ -24,7 +24,7 @@ oneTimeSetUp() {
 			{ mv -T "$tmp" "$L" 2>/dev/null || rm -rf "$tmp"; }
 		rm -rf "$tmp"
 	fi
-	[ -f "$L/done" ] || echo "test-limits: cannot build the archives in $L" >&2
+	[ -f "$L/done" ] || { echo "test-limits: cannot build the archives in $L" >&2; return 1; }
 }
 
 setUp() {
@@ -124,7 +124,7 @@ test_bomb_stopped_while_streaming() {
 }
 
 test_bomb_install_leaves_nothing() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local before
 	before=$(free_kib "$SHUNIT_TMPDIR")
 	make_fixture
@@ -152,7 +152,7 @@ test_entry_bomb_default_cap() {
 }
 
 test_entry_bomb_install_leaves_nothing() {
-	need_artefacts || return
+	need_artefacts || return 0
 	make_fixture
 	EXTRA="--max-entries 20000" install_refused entries "more than 20000 members"
 	EXTRA= install_refused entries-root "more than 1000000 members"
@@ -183,7 +183,7 @@ test_one_mib_path_refused() {
 }
 
 test_one_mib_path_install_leaves_nothing() {
-	need_artefacts || return
+	need_artefacts || return 0
 	make_fixture
 	local a
 	for a in longname-gnu longname-pax longlink-gnu longname-pax-5k; do
@@ -208,15 +208,16 @@ test_pax_record_length_zero_refused() {
 # with each repetition (it would reach GiBs within the default caps, from a
 # file of a few hundred KiB).  Measured as the peak RSS, by GNU time.
 test_repeated_directory_memory_bounded() {
-	[ -x /usr/bin/time ] || { skip_test "no /usr/bin/time (Debian package time)"; return; }
+	[ -x /usr/bin/time ] || { skip_test "no /usr/bin/time (Debian package time)"; return 0; }
 	if ldd "$KHDR" 2>/dev/null | grep -q 'libasan'; then
 		skip_test "an ASan build: its own memory use hides the measure"
-		return
+		return 0
 	fi
 	local rss
 	/usr/bin/time -f '%M' -o "$SHUNIT_TMPDIR/rss" "$KHDR" -q extract \
 		--archive "$L/dirs-repeated.tar.xz" --to "$T" 2> "$SHUNIT_TMPDIR/stderr"
-	assertEquals "dirs-repeated: exit ($(cat "$SHUNIT_TMPDIR/stderr"))" 0 $?
+	rc=$?
+	assertEquals "dirs-repeated: exit ($(cat "$SHUNIT_TMPDIR/stderr"))" 0 "$rc"
 	rss=$(tail -n 1 "$SHUNIT_TMPDIR/rss")
 	assertTrue "dirs-repeated: peak RSS ${rss} KiB, under 64 MiB" "[ ${rss:-999999} -lt 65536 ]"
 	assertTrue "dirs-repeated: the directory is there" \

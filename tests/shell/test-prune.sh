@@ -3,9 +3,14 @@
 # fixture root with the genuine archive: what goes and what stays is
 # asserted on the file system.
 . "$(dirname "$0")/lib.sh"
+# Many installs or extractions: their fixtures on a private tmpfs (lib.sh).
+suite_on_private_tmpfs "$@"
+
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
 
 setUp() {
-	need_artefacts || return
 	make_fixture
 	CACHE=$FX/root/var/cache/khdr
 	LM=$FX/root/lib/modules
@@ -62,7 +67,7 @@ assertGone() {  # msg key...
 }
 
 test_dry_run_lists_with_sizes_and_changes_nothing() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
 	listing > "$SHUNIT_TMPDIR/before"
 	run prune $FXOPTS --dry-run
@@ -88,7 +93,7 @@ test_dry_run_lists_with_sizes_and_changes_nothing() {
 }
 
 test_prune_removes_what_the_rules_say() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
 	run prune $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -117,7 +122,7 @@ test_prune_removes_what_the_rules_say() {
 }
 
 test_keep_two_keeps_the_two_newest() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
 	run prune $FXOPTS --keep 2
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -132,7 +137,7 @@ test_keep_two_keeps_the_two_newest() {
 # %preun): --removed takes the release for gone though lib/modules still
 # shows it; never the running release, never an entry a link points at.
 test_removed_release_goes_while_its_files_remain() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
 	run prune $FXOPTS --keep 2 --removed 6.1.0-khdr-inst
 	assertEquals "exit: $ERR" 0 "$RC"
@@ -156,7 +161,7 @@ test_removed_release_goes_while_its_files_remain() {
 # Leftovers of a crashed install (staging) or prune (trash) go, even when
 # nothing else does.
 test_staging_leftovers_removed() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	mkdir -p "$CACHE/.staging-abc123/include" "$CACHE/.trash-def456/include"
 	echo half > "$CACHE/.staging-abc123/include/x.h"
@@ -171,7 +176,7 @@ test_staging_leftovers_removed() {
 
 # keep counts creation times, not names or directory order.
 test_keep_follows_created_not_names() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	local now a b c
 	now=$(date +%s)
@@ -189,7 +194,7 @@ test_keep_follows_created_not_names() {
 # The running kernel's entry survives even without a link (install
 # --no-link) and even when its stamp is the oldest.
 test_running_entry_without_link_never_pruned() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	install_running
 	rm "$LM/$REL/build"
 	sed -i "s/^created=.*/created=1000/" "$CACHE/$(key)/.khdr-stamp"
@@ -203,7 +208,7 @@ test_running_entry_without_link_never_pruned() {
 
 # prune holds install's lock: while someone else holds it, it waits.
 test_prune_takes_the_lock() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
 	flock "$CACHE/lock" sleep 4 &
 	local holder=$!
@@ -221,9 +226,9 @@ test_prune_takes_the_lock() {
 # A large tree is renamed aside before it is deleted: never a half-deleted
 # entry under its own name.
 test_entry_renamed_aside_before_deletion() {
-	need_artefacts && need_debian_kernel || return
+	need_artefacts && need_debian_kernel || return 0
 	populate
-	strace -f -e trace=rename,renameat,renameat2,unlink,unlinkat,rmdir -o "$SHUNIT_TMPDIR/strace" \
+	strace -f --seccomp-bpf -e trace=rename,renameat,renameat2,unlink,unlinkat,rmdir -o "$SHUNIT_TMPDIR/strace" \
 		"$KHDR" prune $FXOPTS > /dev/null 2>&1
 	assertGone "pruned" "$ORPH"
 	local first
@@ -235,8 +240,8 @@ test_entry_renamed_aside_before_deletion() {
 }
 
 test_legacy_tmp_dirs() {
-	need_artefacts || return
-	[ "$(id -u)" = 0 ] || { skip_test "needs root to make directories owned by others"; return; }
+	need_artefacts || return 0
+	[ "$(id -u)" = 0 ] || { skip_test "needs root to make directories owned by others"; return 0; }
 	local tmp=$FX/root/tmp
 	mkdir -p "$tmp/kheaders-6.1.0-old/include/linux" "$tmp/kheaders-6.1.0-nobody/include" \
 		"$SHUNIT_TMPDIR/legacy-target/include"
@@ -271,13 +276,13 @@ test_legacy_tmp_dirs() {
 # A cache at the top of its own file system (a cache device): lost+found
 # belongs to fsck, not to prune.
 test_lost_and_found_is_not_an_entry() {
-	need_artefacts && need_debian_kernel || return
-	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return; }
-	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return; }
-	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return; }
+	need_artefacts && need_debian_kernel || return 0
+	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return 0; }
+	unshare -m true 2>/dev/null || { skip_test "cannot unshare a mount namespace here"; return 0; }
+	losetup -f > /dev/null 2>&1 || { skip_test "no free loop device here"; return 0; }
 	local img=$SHUNIT_TMPDIR/cache.img
 	truncate -s 64M "$img"
-	mkfs.ext4 -q -L khdrprune -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.ext4 failed"; return; }
+	mkfs.ext4 -q -L khdrprune -F "$img" > /dev/null 2>&1 || { skip_test "mkfs.ext4 failed"; return 0; }
 	mkdir -p "$CACHE"
 	FX=$FX SHUNIT_TMPDIR=$SHUNIT_TMPDIR KHDR=$KHDR FXOPTS=$FXOPTS ART=$KHDR_ARTEFACTS CACHE=$CACHE \
 	unshare -m bash -c '
@@ -289,7 +294,7 @@ test_lost_and_found_is_not_an_entry() {
 		echo $? > "$SHUNIT_TMPDIR/prune.rc"
 		ls -A "$CACHE" > "$SHUNIT_TMPDIR/ls"
 		' _ "$img" > "$SHUNIT_TMPDIR/unshare.out" 2>&1
-	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return; }
+	[ $? = 99 ] && { skip_test "loop mount refused here: $(cat "$SHUNIT_TMPDIR/unshare.out")"; return 0; }
 	assertEquals "install: $(cat "$SHUNIT_TMPDIR/install.out")" 0 "$(cat "$SHUNIT_TMPDIR/install.rc")"
 	assertEquals "prune: $(cat "$SHUNIT_TMPDIR/prune.out")" 0 "$(cat "$SHUNIT_TMPDIR/prune.rc")"
 	assertTrue "lost+found kept: $(cat "$SHUNIT_TMPDIR/prune.out")" "grep -qx 'lost+found' '$SHUNIT_TMPDIR/ls'"

@@ -6,8 +6,11 @@
 # a symlink planted at its target.
 . "$(dirname "$0")/lib.sh"
 
+oneTimeSetUp() {
+	need_artefacts || skip_suite
+}
+
 setUp() {
-	need_artefacts || return
 	make_fixture
 	CACHE=$FX/root/var/cache/khdr
 	LINK=$FX/root/lib/modules/$REL/build
@@ -49,7 +52,7 @@ assertCacheRefused() {  # what owner:group mode
 }
 
 test_cache_dir_writable_by_others_refused() {
-	need_artefacts || return
+	need_artefacts || return 0
 	local mode
 	mkdir -p "$CACHE"
 	for mode in 775 757 777 1777 770 720 702; do
@@ -66,7 +69,7 @@ test_cache_dir_writable_by_others_refused() {
 }
 
 test_cache_dir_owned_by_another_user_refused() {
-	need_artefacts && need_root || return
+	need_artefacts && need_root || return 0
 	local owner
 	mkdir -p "$CACHE"
 	chmod 0755 "$CACHE"
@@ -88,7 +91,7 @@ test_cache_dir_owned_by_another_user_refused() {
 # path): the same class of bug, one level up.  A sticky directory (like
 # /tmp) is the exception: others cannot rename what root made in it.
 test_cache_dir_parent_writable_by_others_refused() {
-	need_artefacts && need_root || return
+	need_artefacts && need_root || return 0
 	local how
 	mkdir -p "$CACHE"
 	chmod 0755 "$CACHE"
@@ -111,8 +114,8 @@ test_cache_dir_parent_writable_by_others_refused() {
 # --cache-dir (and cache_dir= in the configuration) names another
 # directory under the root: the same rules hold for it and its parents.
 test_cache_dir_option_same_rules() {
-	need_artefacts && need_root || return
-	"$KHDR" --help 2>/dev/null | grep -q -- --cache-dir || { skip_test "no --cache-dir yet"; return; }
+	need_artefacts && need_root || return 0
+	"$KHDR" --help 2>/dev/null | grep -q -- --cache-dir || { skip_test "no --cache-dir yet"; return 0; }
 	local c=$FX/root/srv/khdr
 	mkdir -p "$c" && chmod 0755 "$c" && chown nobody "$c"
 	run install $FXOPTS --cache-dir /srv/khdr --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
@@ -136,7 +139,7 @@ test_cache_dir_option_same_rules() {
 # What a user other than root could do with a cache it can write: nothing,
 # because the refusal comes before anything in it is read or written.
 test_cache_planted_by_another_user_not_used() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	mkdir -p "$CACHE/$(key)/include"
 	printf 'format=1\nkey=%s\nrelease=%s\n' "$(key)" "$REL" > "$CACHE/$(key)/.khdr-stamp"
 	echo '#error planted' > "$CACHE/$(key)/include/planted.h"
@@ -149,10 +152,10 @@ test_cache_planted_by_another_user_not_used() {
 }
 
 test_acl_granting_write_refused() {
-	need_artefacts && need_root || return
-	command -v setfacl >/dev/null || { skip_test "setfacl missing (package acl)"; return; }
+	need_artefacts && need_root || return 0
+	command -v setfacl >/dev/null || { skip_test "setfacl missing (package acl)"; return 0; }
 	mkdir -p "$CACHE" && chmod 0755 "$CACHE"
-	setfacl -m u:nobody:rwx "$CACHE" 2>/dev/null || { skip_test "no ACLs on this file system"; return; }
+	setfacl -m u:nobody:rwx "$CACHE" 2>/dev/null || { skip_test "no ACLs on this file system"; return 0; }
 	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 1 "$RC"
 	assertContains "$ERR" "refusing cache directory"
@@ -178,7 +181,7 @@ assertStagedIgnored() {  # what warning-text
 }
 
 test_run_dir_not_roots_alone_ignored() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	local run=$FX/root/run/khdr how
 	mkdir -p "$run"
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
@@ -203,7 +206,7 @@ test_run_dir_not_roots_alone_ignored() {
 
 # --run-dir names the directory; the same rules hold for it.
 test_run_dir_option_same_rules() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	local run=$PUB/staged
 	mkdir -m 0755 "$run" && chown nobody "$run"
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
@@ -216,7 +219,7 @@ test_run_dir_option_same_rules() {
 }
 
 test_staged_copy_not_roots_alone_ignored() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	local run=$FX/root/run/khdr how
 	mkdir -m 0755 -p "$run"
 	cp "$KHDR_ARTEFACTS/kheaders.tar.xz" "$FX/sys/kernel/"
@@ -244,7 +247,7 @@ test_staged_copy_not_roots_alone_ignored() {
 # An untrusted staged copy is never used, even when it is the only source:
 # the install fails and writes nothing.
 test_untrusted_staged_copy_never_installed() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	local run=$FX/root/run/khdr
 	mkdir -m 0755 -p "$run"
 	stage "$run"
@@ -266,7 +269,7 @@ test_untrusted_staged_copy_never_installed() {
 # A link into the cache that another user made is foreign: refused without
 # --force (link untouched), replaced by root's own link with it.
 test_planted_build_link_is_foreign() {
-	need_artefacts && need_debian_kernel && need_root || return
+	need_artefacts && need_debian_kernel && need_root || return 0
 	mkdir -p "$FX/root/lib/modules/$REL"
 	ln -s "/var/cache/khdr/$(key)" "$LINK"
 	chown -h nobody:nogroup "$LINK"
@@ -316,7 +319,7 @@ public_copies() {
 }
 
 test_extract_unprivileged_works() {
-	need_artefacts && need_root && need_setpriv || return
+	need_artefacts && need_root && need_setpriv || return 0
 	public_copies
 	extract_as nobody "$PUB/out/tree"
 	assertEquals "exit as nobody: $XOUT" 0 "$XRC"
@@ -345,7 +348,7 @@ extract_as() {  # who dir
 # A symlink at DIR is refused, however DIR is spelled (a trailing slash
 # makes open(2) follow the link even with O_NOFOLLOW), whoever runs it.
 test_extract_refuses_symlink_at_dir() {
-	need_artefacts && need_root && need_setpriv || return
+	need_artefacts && need_root && need_setpriv || return 0
 	local to who
 	public_copies
 	ln -s "$PUB/victim" "$PUB/out/planted"
@@ -368,7 +371,7 @@ test_extract_refuses_symlink_at_dir() {
 # A DIR that exists already, with a symlink inside where the archive has a
 # directory: nothing is written through it (refused, or the link replaced).
 test_extract_into_prepared_dir_not_through_symlinks() {
-	need_artefacts && need_root && need_setpriv || return
+	need_artefacts && need_root && need_setpriv || return 0
 	local who
 	public_copies
 	for who in nobody root; do
