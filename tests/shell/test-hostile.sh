@@ -156,4 +156,56 @@ test_limits() {
 	assertContains "$ERR" "--max-bytes"
 }
 
+# A file, the same name replaced by a symlink valid where it stands, then
+# a hard link to that name elsewhere: linkat() would link the symlink
+# itself, which at the new name points outside the tree (GNU tar 1.34
+# makes that link).  Only a name still holding a regular file this
+# extraction wrote may be linked to.
+test_hardlink_to_a_name_replaced_by_a_symlink() {
+	refused hardlink-replaced "refusing hard link evil -> d0/f"
+	assertFalse "no evil link" "[ -e '$H/target/evil' -o -L '$H/target/evil' ]"
+	assertEquals "secret has one link" 1 "$(stat -c %h "$VICTIM/secret")"
+	rm -rf "$H/target"
+	export KHDR_NO_OPENAT2=1
+	refused hardlink-replaced "refusing hard link evil -> d0/f"
+	unset KHDR_NO_OPENAT2
+	assertFalse "walk: no evil link" "[ -e '$H/target/evil' -o -L '$H/target/evil' ]"
+}
+
+# A link to a name that is itself a link of a file written: the same file.
+test_hardlink_to_a_hardlink() {
+	run extract --archive "$H/hardlink-chain.tar.xz" --to "$H/target"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "h2 is ok.h" "$(stat -c %i "$H/target/ok.h")" "$(stat -c %i "$H/target/h2")"
+	assertEquals "three names" 3 "$(stat -c %h "$H/target/ok.h")"
+}
+
+# The same attack where it matters: genuine utsrelease.h and compile.h
+# matching the fixture's /proc/version verify the archive at level
+# fingerprint, so install takes it without --force.  The attack must be
+# refused and nothing installed; without the final link (the control) the
+# same archive installs, so the refusal is the link's.
+test_hardlink_attack_in_a_verified_archive_refused_by_install() {
+	need_artefacts || return 0
+	make_fixture
+	local entry=$FX/root/var/cache/khdr/$(key) rc
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --verified "$H/verified-link.tar.xz" \
+		"$KHDR_ARTEFACTS/kheaders.tar.xz" "$entry" "$VICTIM"
+	rc=$?
+	assertEquals "fixture written" 0 "$rc"
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --verified "$H/verified-nolink.tar.xz" \
+		"$KHDR_ARTEFACTS/kheaders.tar.xz" "$entry" "$VICTIM" none
+	rc=$?
+	assertEquals "control written" 0 "$rc"
+	run install $FXOPTS --archive "$H/verified-link.tar.xz"
+	assertEquals "attack: exit ($ERR)" 1 "$RC"
+	assertContains "attack: message" "$ERR" "refusing hard link evil"
+	assertNothingInstalled "attack"
+	assertFalse "attack: no link out of the tree" "[ -L '$entry/evil' ]"
+	victim_untouched "attack"
+	run install $FXOPTS --archive "$H/verified-nolink.tar.xz"
+	assertEquals "control: exit ($ERR)" 0 "$RC"
+	assertEquals "control: verified at fingerprint" fingerprint "$(stamp_field verified)"
+}
+
 . shunit2
