@@ -189,3 +189,52 @@ with open(os.path.join(out, "blocks.tar.xz"), "wb") as f:
     f.write(blocks)
 with open(os.path.join(out, "index-lie.tar.xz"), "wb") as f:
     f.write(lie_in_index(blocks, 2, -1))
+
+
+# The xz container rule (xz(1)'s): one or more streams, each followed by
+# stream padding, zero bytes in a multiple of four; anything else after a
+# stream is corrupt.  Each case comes as one block (the stream decoder,
+# inline or a thread ahead) and as 64 KiB blocks (the block workers).
+def xz_one(data, check=lzma.CHECK_CRC64):
+    return lzma.compress(data, check=check)
+
+
+def xz_blocks(data, check="crc64"):
+    return subprocess.run(["xz", "-0", "-T1", "--block-size=65536", "--check=" + check,
+                           "-c"], input=data, stdout=subprocess.PIPE, check=True).stdout
+
+
+def put(name, data):
+    with open(os.path.join(out, name + ".tar.xz"), "wb") as f:
+        f.write(data)
+
+
+# A tar split at a member boundary into two streams: xz -dc | tar x reads
+# all 200 members; a reader stopping after the first stream sees a tar
+# without end marker and 100 members.
+with tarfile.open(fileobj=io.BytesIO(big)) as tar:
+    cut = tar.getmembers()[100].offset
+for how, xz in (("one", xz_one), ("blocks", xz_blocks)):
+    put("concat-" + how, xz(big[:cut]) + xz(big[cut:]))
+    put("concat-padded-" + how, xz(big[:cut]) + b"\0" * 8 + xz(big[cut:]) + b"\0" * 4)
+    put("garbage-after-" + how, xz(big) + b"garbage!")
+    put("badpad-after-" + how, xz(big) + b"\0" * 3)
+    put("stream-after-garbage-" + how, xz(big[:cut]) + b"\1\0\0\0" + xz(big[cut:]))
+
+
+# A check ID liblzma cannot verify: a CRC32 stream (check ID 1, 4 bytes)
+# relabelled 2 or 3 (reserved, also 4 bytes), the stream header's and
+# footer's CRC32 made right again; nothing else changes size.
+def relabel_check(xz, check_id):
+    xz = bytearray(xz)
+    assert xz[7] == 1, "a CRC32 stream"
+    xz[7] = check_id
+    xz[8:12] = zlib.crc32(bytes(xz[6:8])).to_bytes(4, "little")
+    assert xz[-3] == 1
+    xz[-3] = check_id
+    xz[-12:-8] = zlib.crc32(bytes(xz[-8:-2])).to_bytes(4, "little")
+    return bytes(xz)
+
+
+put("check-reserved-one", relabel_check(xz_one(big, lzma.CHECK_CRC32), 2))
+put("check-reserved-blocks", relabel_check(xz_blocks(big, "crc32"), 3))
