@@ -3,6 +3,7 @@
 
 usage: mk-hostile.py OUTDIR VICTIM
        mk-hostile.py --verified OUT.tar.xz KHEADERS.tar.xz ENTRY VICTIM
+       mk-hostile.py --deep DIR LEVELS    (DIR/d/d/.../d/f, LEVELS deep)
 
 VICTIM is an absolute directory outside any extraction target; every attack
 aims at it, so a test only has to check that VICTIM stays as it was.  Each
@@ -80,6 +81,22 @@ def verified(out_path, kheaders, entry, victim, attack="link"):
         f.write(lzma.compress(raw.getvalue(), check=lzma.CHECK_CRC64))
 
 
+def deep(top, levels):
+    """A tree deeper than PATH_MAX allows to name: made one level at a
+    time, relative to the last."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(int(levels)):
+        os.mkdir("d", dir_fd=fd)
+        nfd = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = nfd
+    os.close(os.open("f", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    os.close(fd)
+
+
+if sys.argv[1] == "--deep":
+    deep(*sys.argv[2:4])
+    sys.exit(0)
 if sys.argv[1] == "--verified":
     verified(*sys.argv[2:])
     sys.exit(0)
@@ -269,3 +286,10 @@ def smuggling(size_field=None, pax_size=None):
 huge = (1 << 64) - 16
 put("size-base256-huge", xz_one(smuggling(size_field=b"\x80" + huge.to_bytes(11, "big"))))
 put("size-pax-huge", xz_one(smuggling(pax_size=huge)))
+
+
+# 2000 levels (4001 bytes of name: PATH_MAX allows no more), then a member
+# that is refused: install removes its staging directory, deeper than the
+# 1024 descriptors services usually get.
+write("deep-then-bad", [member("d/" * 2000 + "f", data=b"deep\n"),
+                        member(victim + "/abs-pwned", data=b"x")])

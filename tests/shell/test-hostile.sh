@@ -360,4 +360,21 @@ test_size_out_of_range_refused() {
 	assertFalse "no smuggled member" "[ -e '$H/target/smuggled.h' ]"
 }
 
+# A failed install removes its staging directory however deep the tree:
+# removal holds a bounded number of descriptors, so 2000 levels go under
+# "ulimit -n 1024" (the usual soft limit of services), which the old
+# removal (one descriptor per level) failed with EMFILE, leaving it.
+test_failed_install_of_a_deep_tree_leaves_no_staging() {
+	need_artefacts || return 0
+	make_fixture
+	OUT=$(ulimit -n 1024 && "$KHDR" install $FXOPTS --force --archive "$H/deep-then-bad.tar.xz" 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$?
+	ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	assertEquals "exit ($ERR)" 1 "$RC"
+	assertContains "the member's error" "$ERR" "absolute path"
+	assertNotContains "no removal failure" "$ERR" "cannot remove"
+	assertNothingInstalled "deep tree"
+	victim_untouched "deep tree"
+}
+
 . shunit2
