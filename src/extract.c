@@ -134,7 +134,7 @@ static int set_grow(struct name_set *s)
 		return -ENOMEM;
 	}
 	s->nslots = n;
-	/* Removed names stay behind; count then holds live names only. */
+	/* Removed names are not carried over: count is the live ones again. */
 	s->count = 0;
 	for (size_t i = 0; i < old; i++)
 		if (prev[i] && prev[i] != SET_GONE) {
