@@ -44,8 +44,9 @@ void cache_close(struct cache *c);
 /* flock(2) the cache; install and prune hold it while they change things. */
 int cache_lock(struct cache *c, struct khdr_err *e);
 
-/* Remove staging and trash left by a run that died; how many. */
-unsigned cache_remove_leftovers(struct cache *c);
+/* Remove staging and trash left by a run that died, logging each that
+ * cannot be: the first error, or 0; *removed (if not NULL) counts the gone. */
+int cache_remove_leftovers(struct cache *c, unsigned *removed);
 
 /*
  * The warm path's tidy-up: when a run that died left staging, trash or a

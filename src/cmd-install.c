@@ -360,7 +360,7 @@ static int locked_install(struct install *in, struct khdr_err *e)
 		say_up_to_date(in);
 		return 0;
 	}
-	cache_remove_leftovers(&in->cache);
+	cache_remove_leftovers(&in->cache, NULL);   /* what fails is logged */
 	if (in->o->force || !cache_entry_valid(&in->cache, in->key, in->k.release)) {
 		r = extract_entry(in, e);
 		if (r < 0)

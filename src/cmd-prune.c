@@ -214,7 +214,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 {
 	char key[CACHE_KEY_MAX] = "";
 	struct kernel_id k;
-	int r;
+	int r, left = 0;
 
 	r = kernel_identify(&k, p->o, e);
 	if (r < 0)
@@ -231,16 +231,21 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 		return err_set(e, ENOMEM, "out of memory");
 	choose(p);
 	if (p->inv.leftovers) {
+		unsigned gone = p->inv.leftovers;
+
+		/* Only what is gone is said to be: a failure is logged. */
 		if (!p->o->dry_run)
-			cache_remove_leftovers(&p->cache);
-		if (p->o->verbose >= 0)
+			left = cache_remove_leftovers(&p->cache, &gone);
+		if (p->o->verbose >= 0 && gone)
 			printf("%s %u leftover staging dir(s)\n",
-			       p->o->dry_run ? "would remove" : "removed", p->inv.leftovers);
-		p->removed += p->inv.leftovers;
+			       p->o->dry_run ? "would remove" : "removed", gone);
+		p->removed += gone;
 	}
 	r = remove_entries(p);
 	if (remove_dangling_links(p) < 0 && r == 0)
 		r = -EIO;
+	if (left < 0 && r == 0)
+		r = left;
 	return r < 0 ? err_set(e, -r, "some entries could not be removed (see above)") : 0;
 }
 

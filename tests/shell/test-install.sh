@@ -418,4 +418,24 @@ test_concurrent_installs_extract_once() {
 	assertSameTree concurrent "$(reference_tree)" "$(entry_dir)"
 }
 
+# install --force swaps the new tree in and removes the old one, however
+# deep: under "ulimit -n 1024" an old entry holding a 3000-level tree goes
+# (the old removal failed with EMFILE and left it as a staging directory).
+test_force_removes_a_deep_old_entry_under_the_descriptor_limit() {
+	need_artefacts || return 0
+	install_running
+	local entry
+	entry=$(entry_dir)
+	mkdir -p "$entry/deep"
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --deep "$entry/deep" 3000
+	OUT=$(ulimit -n 1024 && "$KHDR" install $FXOPTS --force --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$?
+	ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	assertEquals "exit ($ERR)" 0 "$RC"
+	assertNotContains "no removal failure" "$ERR" "cannot remove"
+	assertEquals "only the new entry is left" "$(key)" \
+		"$(ls -A "$FX/root/var/cache/khdr" | grep -v '^lock$')"
+	assertFalse "the deep tree went with the old entry" "[ -e '$(entry_dir)/deep' ]"
+}
+
 . shunit2

@@ -301,4 +301,40 @@ test_lost_and_found_is_not_an_entry() {
 	assertTrue "entry kept" "grep -qx '$(key)' '$SHUNIT_TMPDIR/ls'"
 }
 
+# A leftover deeper than the descriptor limit goes (removal holds a
+# bounded number of descriptors), under "ulimit -n 1024"; the old removal
+# failed with EMFILE, and prune still said it removed it.
+test_deep_leftover_removed_under_the_descriptor_limit() {
+	need_artefacts || return 0
+	install_running
+	mkdir -p "$CACHE/.staging-deep"
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --deep "$CACHE/.staging-deep" 3000
+	OUT=$(ulimit -n 1024 && "$KHDR" prune $FXOPTS 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$?
+	ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	assertEquals "exit ($ERR)" 0 "$RC"
+	assertContains "says so" "$OUT" "removed 1 leftover staging dir(s)"
+	assertFalse "the deep leftover is gone" "[ -e '$CACHE/.staging-deep' ]"
+	assertTrue "the running entry stays" "[ -f '$CACHE/$(key)/.khdr-stamp' ]"
+}
+
+# A leftover that cannot be removed (a mount point inside it: EBUSY) is
+# reported with the real error and makes prune fail; only what went is
+# counted as removed.
+test_leftover_that_cannot_go_is_not_claimed() {
+	need_artefacts || return 0
+	command -v unshare >/dev/null || { skip_test "no unshare"; return 0; }
+	install_running
+	mkdir -p "$CACHE/.staging-busy/m" "$CACHE/.staging-fine/x"
+	OUT=$(unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none "$1" && shift && exec "$@"' \
+		sh "$CACHE/.staging-busy/m" "$KHDR" prune $FXOPTS 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$?
+	ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	assertEquals "exit ($ERR)" 1 "$RC"
+	assertContains "names the leftover and the error" "$ERR" ".staging-busy: Device or resource busy"
+	assertContains "counts only what went" "$OUT" "removed 1 leftover staging dir(s)"
+	assertTrue "the busy leftover is still there" "[ -d '$CACHE/.staging-busy' ]"
+	assertFalse "the other one is gone" "[ -e '$CACHE/.staging-fine' ]"
+}
+
 . shunit2
