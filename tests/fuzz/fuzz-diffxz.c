@@ -84,15 +84,16 @@ static void ref_load(void)
 	}
 }
 
-static void reference(const uint8_t *data, size_t size, struct result *r)
+static void reference(const uint8_t *data, size_t size, uint32_t flags,
+		      struct result *r)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	uint8_t buf[1u << 16];
 	lzma_ret ret;
 
-	r->path = "lzma_stream_decoder(LZMA_CONCATENATED)";
-	ret = ref.stream_decoder(&s, XZ_MEMLIMIT,
-				 LZMA_CONCATENATED | LZMA_TELL_UNSUPPORTED_CHECK);
+	r->path = flags ? "lzma_stream_decoder(LZMA_CONCATENATED)"
+			: "lzma_stream_decoder(0)";
+	ret = ref.stream_decoder(&s, XZ_MEMLIMIT, flags);
 	if (ret != LZMA_OK)
 		abort();
 	s.next_in = data;
@@ -208,12 +209,43 @@ static void ours(const uint8_t *data, size_t size, struct result *r)
 	input_close(&in);
 }
 
-static void diverge(const char *what, const struct result *o,
-		    const struct result *t)
+/*
+ * Name the kind of a divergence: when ours gives exactly what liblzma
+ * gives for one stream without any check of what follows (flags 0), it
+ * is the known defect of issue 19: data after the first stream ignored,
+ * a check that cannot be verified accepted.  KHDR_FUZZ_IGNORE_KNOWN=1
+ * lets a local run go on past those to look for others; tests/fuzz/run
+ * never sets it.
+ */
+static const char *kind(const uint8_t *data, size_t size,
+			const struct result *o, const struct result *t)
+{
+	static struct result one;
+	const char *k = "new";
+
+	if (!one.out && !(one.out = malloc(OUT_MAX)))
+		abort();
+	one.len = 0;
+	one.capped = false;
+	reference(data, size, 0, &one);
+	if (!one.capped && !o->capped && one.status == o->status &&
+	    one.len == o->len && memcmp(one.out, o->out, o->len) == 0)
+		k = t->status == -(int)LZMA_UNSUPPORTED_CHECK
+			    ? "known: a check that cannot be verified is accepted"
+			    : "known: what follows the first stream is ignored";
+	return k;
+}
+
+static void diverge(const char *what, const uint8_t *data, size_t size,
+		    const struct result *o, const struct result *t)
 {
 	const struct result *rs[2] = { o, t };
+	const char *k = kind(data, size, o, t);
+	const char *ignore = getenv("KHDR_FUZZ_IGNORE_KNOWN");
 
-	fprintf(stderr, "fuzz-diffxz: DIVERGENCE: %s\n", what);
+	if (strncmp(k, "known", 5) == 0 && ignore && *ignore == '1')
+		return;
+	fprintf(stderr, "fuzz-diffxz: DIVERGENCE: %s (%s)\n", what, k);
 	for (int i = 0; i < 2; i++)
 		fprintf(stderr, "  %s (%s): %zu bytes%s, %s%s\n",
 			i ? "liblzma" : "ours", rs[i]->path, rs[i]->len,
@@ -221,6 +253,9 @@ static void diverge(const char *what, const struct result *o,
 			rs[i]->status ? "refused: " : "accepted", rs[i]->why);
 	abort();
 }
+
+/* A known divergence let through (KHDR_FUZZ_IGNORE_KNOWN): compare no more. */
+#define DIVERGE(...) do { diverge(__VA_ARGS__); return 0; } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -239,12 +274,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	o.len = t.len = 0;
 	o.capped = t.capped = false;
-	reference(data, size, &t);
+	reference(data, size, LZMA_CONCATENATED | LZMA_TELL_UNSUPPORTED_CHECK, &t);
 	ours(data, size, &o);
 
 	common = o.len < t.len ? o.len : t.len;
 	if (memcmp(o.out, t.out, common) != 0)
-		diverge("different bytes", &o, &t);
+		DIVERGE("different bytes", data, size, &o, &t);
 	/*
 	 * Past the cap the verdict is unknown; but a side that accepted
 	 * below it must not face one that went on past it.  (A refusal below
@@ -253,14 +288,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	if (o.capped || t.capped) {
 		if ((!o.capped && o.status == 0) || (!t.capped && t.status == 0))
-			diverge("one side ends below the cap, the other goes past it",
-				&o, &t);
+			DIVERGE("one side ends below the cap, the other goes past it",
+				data, size, &o, &t);
 		return 0;
 	}
 	if ((o.status == 0) != (t.status == 0))
-		diverge(o.status == 0 ? "ours accepts what liblzma refuses"
-				      : "ours refuses what liblzma accepts", &o, &t);
+		DIVERGE(o.status == 0 ? "ours accepts what liblzma refuses"
+				      : "ours refuses what liblzma accepts",
+			data, size, &o, &t);
 	if (o.status == 0 && o.len != t.len)
-		diverge("both accept, different lengths", &o, &t);
+		DIVERGE("both accept, different lengths", data, size, &o, &t);
 	return 0;
 }
