@@ -56,6 +56,22 @@ bool comp_supported(enum comp c)
 	}
 }
 
+/*
+ * After the end of a stream (gzip member, zstd frame): is there more?
+ * Only an embedded payload stops at its first one; otherwise the next
+ * bytes must begin another, or the decoder finds them corrupt.
+ */
+static int refill(struct decoder *d, struct khdr_err *e);
+
+static int stream_ended(struct decoder *d, struct khdr_err *e)
+{
+	int r = d->embedded ? 0 : refill(d, e);
+
+	if (r == 0 && (d->embedded || d->in_eof))
+		d->done = true;
+	return r;
+}
+
 /* Make sure the decoder has input; false at the end of the input. */
 static int refill(struct decoder *d, struct khdr_err *e)
 {
@@ -105,9 +121,14 @@ static int gz_run(struct decoder *d, uint8_t *out, size_t size,
 		ret = inflate(z, Z_NO_FLUSH);
 		d->next_in = z->next_in;
 		d->avail_in = z->avail_in;
-		if (ret == Z_STREAM_END)
-			d->done = true;
-		else if (ret != Z_OK)
+		if (ret == Z_STREAM_END) {
+			r = stream_ended(d, e);
+			if (r < 0)
+				return r;
+			/* Another member follows (gzip(1) reads them all). */
+			if (!d->done && inflateReset(z) != Z_OK)
+				return err_set(e, ENOMEM, "cannot restart the gzip decoder");
+		} else if (ret != Z_OK)
 			return err_set(e, EBADMSG, "gzip data is corrupt (%d)", ret);
 	}
 	*produced = size - z->avail_out;
@@ -155,8 +176,9 @@ static int zstd_run(struct decoder *d, uint8_t *buf, size_t size,
 		if (ZSTD_isError(ret))
 			return err_set(e, EBADMSG, "zstd data is corrupt: %s",
 				       ZSTD_getErrorName(ret));
-		if (ret == 0)
-			d->done = true;
+		/* A frame ended; the decoder takes another as it comes. */
+		if (ret == 0 && (r = stream_ended(d, e)) < 0)
+			return r;
 	}
 	*produced = out.pos;
 	return 0;
@@ -168,12 +190,13 @@ static void zstd_end(struct decoder *d)
 }
 #endif
 
-int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
-		 size_t out_size, struct khdr_err *e)
+static int start(struct decoder *d, enum comp fmt, struct input *in,
+		 size_t out_size, bool embedded, struct khdr_err *e)
 {
 	int r;
 
 	memset(d, 0, sizeof(*d));
+	d->embedded = embedded;
 	if (!comp_supported(fmt))
 		return err_set(e, ENOTSUP,
 			       "%s data, but khdr-cache was built without %s support",
@@ -204,6 +227,18 @@ int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
 		d->out = NULL;
 	}
 	return r;
+}
+
+int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
+		 size_t out_size, struct khdr_err *e)
+{
+	return start(d, fmt, in, out_size, false, e);
+}
+
+int decoder_init_embedded(struct decoder *d, enum comp fmt, struct input *in,
+			  size_t out_size, struct khdr_err *e)
+{
+	return start(d, fmt, in, out_size, true, e);
 }
 
 int decoder_read(struct decoder *d, uint8_t *buf, size_t size, size_t *n,

@@ -26,14 +26,26 @@ struct decoder {
 	const uint8_t *next_in;   /* unread part of the last input chunk */
 	size_t avail_in;
 	bool in_eof, done;
+	bool embedded;            /* one stream, then bytes not ours */
 	uint8_t *out;
 	size_t out_size;
 	uint64_t total_out;
 	void *state;              /* the library's stream */
 };
 
+/*
+ * The input is compressed data and nothing else: for xz, one or more
+ * streams, each with its stream padding (see xz.c); for gzip, one or
+ * more members; for zstd, one or more frames.  Anything else after the
+ * end is corrupt data.
+ */
 int decoder_init(struct decoder *d, enum comp fmt, struct input *in,
 		 size_t out_size, struct khdr_err *e);
+
+/* One stream at the start of the input; what follows is not looked at
+ * (a kernel image's payload, with the image's own bytes after it). */
+int decoder_init_embedded(struct decoder *d, enum comp fmt, struct input *in,
+			  size_t out_size, struct khdr_err *e);
 
 /*
  * Next chunk of decompressed bytes, valid until the next call; *n == 0 at

@@ -19,6 +19,9 @@
 	   (strm, memlimit, flags))                                          \
 	FN(LZMA_PROG_ERROR, lzma_ret, lzma_code,                             \
 	   (lzma_stream *strm, lzma_action action), (strm, action))          \
+	FN(LZMA_CHECK_NONE, lzma_check, lzma_get_check,                      \
+	   (const lzma_stream *strm), (strm))                                \
+	FN(0, lzma_bool, lzma_check_is_supported, (lzma_check check), (check)) \
 	VOID(lzma_end, (lzma_stream *strm), (strm))                          \
 	FN(LZMA_PROG_ERROR, lzma_ret, lzma_stream_footer_decode,             \
 	   (lzma_stream_flags *options, const uint8_t *in), (options, in))   \

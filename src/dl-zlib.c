@@ -17,7 +17,8 @@
 	   (strm, windowBits, version, stream_size))                         \
 	FN(Z_STREAM_ERROR, int, inflate, (z_streamp strm, int flush),        \
 	   (strm, flush))                                                    \
-	FN(Z_STREAM_ERROR, int, inflateEnd, (z_streamp strm), (strm))
+	FN(Z_STREAM_ERROR, int, inflateEnd, (z_streamp strm), (strm))        \
+	FN(Z_STREAM_ERROR, int, inflateReset, (z_streamp strm), (strm))
 
 ZLIB_FUNCTIONS(DL_FN, DL_VOID)
 

@@ -70,16 +70,48 @@ static uint32_t hash_name(const char *s)
 	return h;
 }
 
+/* Slot of a name removed again: lookups pass over it, inserts reuse it. */
+#define SET_GONE UINT32_MAX
+
+/* The slot holding name, or the slot where it would go (never NULL). */
+static uint32_t *set_slot(const struct name_set *s, const char *name)
+{
+	uint32_t *free_slot = NULL;
+
+	for (size_t i = hash_name(name) & (s->nslots - 1);; i = (i + 1) & (s->nslots - 1)) {
+		uint32_t *slot = &s->slots[i];
+
+		if (!*slot)
+			return free_slot ? free_slot : slot;
+		if (*slot == SET_GONE) {
+			if (!free_slot)
+				free_slot = slot;
+		} else if (strcmp(s->arena + *slot - 1, name) == 0) {
+			return slot;
+		}
+	}
+}
+
 static bool set_has(const struct name_set *s, const char *name)
 {
+	uint32_t *slot;
+
 	if (!s->nslots)
 		return false;
-	for (size_t i = hash_name(name) & (s->nslots - 1);; i = (i + 1) & (s->nslots - 1)) {
-		if (!s->slots[i])
-			return false;
-		if (strcmp(s->arena + s->slots[i] - 1, name) == 0)
-			return true;
-	}
+	slot = set_slot(s, name);
+	return *slot && *slot != SET_GONE;
+}
+
+/* Forget a name (its bytes stay in the arena until the set is freed). */
+static void set_del(struct name_set *s, const char *name)
+{
+	uint32_t *slot;
+
+	if (!s->nslots)
+		return;
+	slot = set_slot(s, name);
+	if (*slot && *slot != SET_GONE)
+		*slot = SET_GONE;
 }
 
 static void set_place(struct name_set *s, uint32_t off)
@@ -102,9 +134,13 @@ static int set_grow(struct name_set *s)
 		return -ENOMEM;
 	}
 	s->nslots = n;
+	/* Removed names stay behind; count then holds live names only. */
+	s->count = 0;
 	for (size_t i = 0; i < old; i++)
-		if (prev[i])
+		if (prev[i] && prev[i] != SET_GONE) {
 			set_place(s, prev[i]);
+			s->count++;
+		}
 	free(prev);
 	return 0;
 }
@@ -112,6 +148,7 @@ static int set_grow(struct name_set *s)
 static int set_add(struct name_set *s, const char *name)
 {
 	size_t len = strlen(name) + 1;
+	uint32_t *slot;
 
 	if (set_has(s, name))
 		return 0;
@@ -135,9 +172,13 @@ static int set_add(struct name_set *s, const char *name)
 		s->arena_cap = cap;
 	}
 	memcpy(s->arena + s->arena_len, name, len);
-	set_place(s, (uint32_t)s->arena_len + 1);
+	/* count includes removed slots (set_grow drops them): the table
+	 * never fills with them, so set_slot() always finds an empty one. */
+	slot = set_slot(s, name);
+	if (!*slot)
+		s->count++;
+	*slot = (uint32_t)s->arena_len + 1;
 	s->arena_len += len;
-	s->count++;
 	return 0;
 }
 
@@ -249,18 +290,24 @@ static int enter_parent(struct extractor *x, const char *path,
 	return 0;
 }
 
-/* Make room for a new name: remove an old non-directory in its place. */
-static int clear_name(int dirfd, const char *base, const char *path,
+/*
+ * Make room for a new name: remove an old non-directory in its place.
+ * Whatever was there is no longer a file this extraction wrote, so the
+ * name leaves the set hard links are checked against: a file replaced by
+ * a symlink must not be hard-linked as that symlink.
+ */
+static int clear_name(struct extractor *x, const char *base, const char *path,
 		      struct khdr_err *e)
 {
 	struct stat st;
 
-	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(x->dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : err_set(e, errno, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return err_set(e, EISDIR, "%s: a directory of that name exists", path);
-	if (unlinkat(dirfd, base, 0) < 0)
+	if (unlinkat(x->dirfd, base, 0) < 0)
 		return err_set(e, errno, "cannot replace %s: %s", path, strerror(errno));
+	set_del(&x->files, path);
 	return 0;
 }
 
@@ -318,7 +365,7 @@ static int make_dir(struct extractor *x, const char *path, const char *base,
 			       strerror(errno));
 	} else if (fstatat(x->dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		   !S_ISDIR(st.st_mode)) {
-		int r = clear_name(x->dirfd, base, path, e);
+		int r = clear_name(x, base, path, e);
 
 		if (r < 0)
 			return r;
@@ -352,7 +399,7 @@ static int make_symlink(struct extractor *x, const char *path,
 		if (errno != EEXIST)
 			return err_set(e, errno, "cannot create symlink %s: %s",
 				       path, strerror(errno));
-		r = clear_name(x->dirfd, base, path, e);
+		r = clear_name(x, base, path, e);
 		if (r < 0)
 			return r;
 		if (symlinkat(en->link, x->dirfd, base) < 0)
@@ -361,6 +408,29 @@ static int make_symlink(struct extractor *x, const char *path,
 	}
 	utimensat(x->dirfd, base, ts, AT_SYMLINK_NOFOLLOW);
 	x->nlinks++;
+	return 0;
+}
+
+/*
+ * A hard link's target is checked on disk, not on what the archive once
+ * said: make_hardlink() takes only a name this extraction wrote as a
+ * regular file and has not replaced since (clear_name keeps the set in
+ * step), and it must be a regular file now.  linkat() without
+ * AT_SYMLINK_FOLLOW links a symlink itself, which at the new name may
+ * resolve outside the tree.
+ */
+static int link_target_ok(int tdir, const char *tbase, const char *path,
+			  const struct entry *en, struct khdr_err *e)
+{
+	struct stat st;
+
+	if (fstatat(tdir, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set(e, errno, "cannot link %s to %s: %s", path,
+			       en->link, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return err_set(e, EINVAL,
+			       "refusing hard link %s -> %s: the target is no longer a regular file",
+			       path, en->link);
 	return 0;
 }
 
@@ -391,15 +461,19 @@ static int make_hardlink(struct extractor *x, const char *path,
 		tbase = target;
 		tdir = x->rootfd;
 	}
-	r = clear_name(x->dirfd, base, path, e);
+	r = link_target_ok(tdir, tbase, path, en, e);
+	if (r == 0)
+		r = clear_name(x, base, path, e);
 	if (r == 0 && linkat(tdir, tbase, x->dirfd, base, 0) < 0)
 		r = err_set(e, errno, "cannot link %s to %s: %s", path, en->link,
 			    strerror(errno));
 	if (tdir != x->rootfd)
 		close(tdir);
-	if (r == 0)
-		x->nlinks++;
-	return r;
+	if (r < 0)
+		return r;
+	x->nlinks++;
+	/* The new name is the same regular file: later links may name it. */
+	return set_add(&x->files, path) < 0 ? err_set(e, ENOMEM, "out of memory") : 0;
 }
 
 static int open_file(struct extractor *x, const char *path, const char *base,
@@ -416,7 +490,7 @@ static int open_file(struct extractor *x, const char *path, const char *base,
 			       (unsigned long long)x->max_bytes);
 	x->fd = openat(x->dirfd, base, flags, mode);
 	if (x->fd < 0 && errno == EEXIST) {
-		r = clear_name(x->dirfd, base, path, e);
+		r = clear_name(x, base, path, e);
 		if (r < 0)
 			return r;
 		x->fd = openat(x->dirfd, base, flags, mode);

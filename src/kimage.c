@@ -124,7 +124,8 @@ static int bzimage_build_id(const uint8_t *img, size_t len,
 		return err_set(e, ENOTSUP,
 			       "bzImage payload compression not supported (xz, gzip, zstd are)");
 	input_from_memory(&in, payload, n, NULL);
-	r = decoder_init(&d, comp, &in, 256u << 10, e);
+	/* The payload's stream; the image's own bytes (its size) follow. */
+	r = decoder_init_embedded(&d, comp, &in, 256u << 10, e);
 	if (r < 0)
 		return r;
 	bs_init(&b, decoder_supply, &d);

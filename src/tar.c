@@ -15,10 +15,23 @@ struct pending {
 	int64_t mtime;
 };
 
-void tar_init(struct tar_reader *t, bs_fill_fn fill, void *ctx)
+/* The supply's own errors (a corrupt xz stream) are not the archive's
+ * truncation: they keep their message. */
+static int fill(void *ctx, const uint8_t **p, size_t *n, struct khdr_err *e)
+{
+	struct tar_reader *t = ctx;
+	int r = t->fill(t->fill_ctx, p, n, e);
+
+	t->fill_failed = r < 0;
+	return r;
+}
+
+void tar_init(struct tar_reader *t, bs_fill_fn supply, void *ctx)
 {
 	memset(t, 0, sizeof(*t));
-	bs_init(&t->in, fill, ctx);
+	t->fill = supply;
+	t->fill_ctx = ctx;
+	bs_init(&t->in, fill, t);
 }
 
 void tar_free(struct tar_reader *t)
@@ -37,7 +50,7 @@ static int skip(struct tar_reader *t, uint64_t n, struct khdr_err *e)
 {
 	int r = bs_skip(&t->in, n, e);
 
-	return r == -EPIPE ? truncated(e) : r;
+	return r == -EPIPE && !t->fill_failed ? truncated(e) : r;
 }
 
 static int read_exact(struct tar_reader *t, void *buf, size_t n, bool *eof,
@@ -45,7 +58,7 @@ static int read_exact(struct tar_reader *t, void *buf, size_t n, bool *eof,
 {
 	int r = bs_read(&t->in, buf, n, eof, e);
 
-	return r == -EPIPE ? truncated(e) : r;
+	return r == -EPIPE && !t->fill_failed ? truncated(e) : r;
 }
 
 /* Octal, NUL/space terminated, or GNU base-256 when the top bit is set. */

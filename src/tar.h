@@ -8,6 +8,7 @@
 #ifndef KHDR_TAR_H
 #define KHDR_TAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,9 @@
 
 struct tar_reader {
 	struct bstream in;
+	bs_fill_fn fill;          /* the supply, wrapped so that its own */
+	void *fill_ctx;           /* errors keep their message */
+	bool fill_failed;
 	uint64_t data_left;       /* data bytes of the current entry */
 	uint64_t pad_left;        /* padding after them */
 	struct entry entry;

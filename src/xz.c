@@ -3,6 +3,13 @@
  * xz.c - the liblzma stream decoder behind struct decoder, and a reader of
  * the xz index so that the uncompressed size is known before the first byte
  * is decoded (free-space check, byte cap) and xzblocks.c can plan its work.
+ *
+ * What a valid xz file is, here as in xz(1): one or more streams, each
+ * followed by stream padding (zero bytes, a multiple of four); anything
+ * else after a stream is an error.  Every stream's integrity check is
+ * verified, so a check ID liblzma cannot verify is refused.  Only a
+ * payload embedded in a kernel image (d->embedded) is one stream followed
+ * by bytes of the image's own.
  */
 #include <errno.h>
 #include <lzma.h>
@@ -26,8 +33,9 @@ int xz_dec_init(struct decoder *d, struct khdr_err *e)
 	if (!s)
 		return err_set(e, ENOMEM, "out of memory");
 	*s = (lzma_stream)LZMA_STREAM_INIT;
-	/* One stream (flags 0): a bzImage payload carries more bytes after it. */
-	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, 0);
+	/* A bzImage payload carries more bytes after its one stream. */
+	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, LZMA_TELL_UNSUPPORTED_CHECK |
+				  (d->embedded ? 0 : LZMA_CONCATENATED));
 	if (ret != LZMA_OK) {
 		free(s);
 		return err_set(e, ENOMEM, "cannot start the xz decoder (%d)",
@@ -35,6 +43,13 @@ int xz_dec_init(struct decoder *d, struct khdr_err *e)
 	}
 	d->state = s;
 	return 0;
+}
+
+int xz_check_error(unsigned id, struct khdr_err *e)
+{
+	return err_set(e, ENOTSUP,
+		       "the xz stream's integrity check has ID %u, which liblzma cannot verify (it verifies IDs 0, 1, 4 and 10: none, CRC32, CRC64, SHA-256); recompress it with xz --check=crc64",
+		       id);
 }
 
 int xz_error(lzma_ret ret, struct khdr_err *e)
@@ -50,7 +65,10 @@ int xz_error(lzma_ret ret, struct khdr_err *e)
 	case LZMA_OPTIONS_ERROR:
 		return err_set(e, EBADMSG, "unsupported xz options");
 	case LZMA_BUF_ERROR:
-		return err_set(e, EPIPE, "xz stream is truncated");
+		/* At the end of the input: xz(1)'s "Unexpected end of input". */
+		return err_set(e, EPIPE, "xz stream is truncated, or followed by bytes that are not an xz stream");
+	case LZMA_DATA_ERROR:
+		return err_set(e, EBADMSG, "xz data is corrupt (or followed by bytes that are neither stream padding nor an xz stream)");
 	default:
 		return err_set(e, EBADMSG, "xz data is corrupt (liblzma error %d)",
 			       (int)ret);
@@ -82,6 +100,8 @@ int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
 		d->avail_in = s->avail_in;
 		if (ret == LZMA_STREAM_END)
 			d->done = true;
+		else if (ret == LZMA_UNSUPPORTED_CHECK)
+			return xz_check_error(lzma_get_check(s), e);
 		else if (ret != LZMA_OK)
 			return xz_error(ret, e);
 	}

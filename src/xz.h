@@ -26,4 +26,7 @@ int xz_index_read(struct input *in, lzma_index **idx,
 /* liblzma's verdict as a message; returns -errno. */
 int xz_error(lzma_ret ret, struct khdr_err *e);
 
+/* A stream whose check ID liblzma cannot verify: refused, naming it. */
+int xz_check_error(unsigned id, struct khdr_err *e);
+
 #endif

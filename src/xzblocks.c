@@ -211,9 +211,9 @@ static int plan_blocks(struct xzblocks *b, lzma_index *idx)
 }
 
 /*
- * The stream header must match the footer, and the first block's filters
- * say what each worker's decoder costs.  0 when anything is off: the
- * stream decoder then says what.
+ * The stream header must match the footer, its check must be one liblzma
+ * verifies, and the first block's filters say what each worker's decoder
+ * costs.  0 when anything is off: the stream decoder then says what.
  */
 static int check_stream(struct xzblocks *b, const lzma_stream_flags *footer)
 {
@@ -228,6 +228,9 @@ static int check_stream(struct xzblocks *b, const lzma_stream_flags *footer)
 	    lzma_stream_flags_compare(&header, footer) != LZMA_OK)
 		return 0;
 	b->check = header.check;
+	/* The block decoder would pass such a check unverified. */
+	if (!lzma_check_is_supported(b->check))
+		return 0;
 	if (read_header(&block, filters, b->check, buf + LZMA_STREAM_HEADER_SIZE,
 			n - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
 		return 0;

@@ -156,4 +156,159 @@ test_limits() {
 	assertContains "$ERR" "--max-bytes"
 }
 
+# A file, the same name replaced by a symlink valid where it stands, then
+# a hard link to that name elsewhere: linkat() would link the symlink
+# itself, which at the new name points outside the tree (GNU tar 1.34
+# makes that link).  Only a name still holding a regular file this
+# extraction wrote may be linked to.
+test_hardlink_to_a_name_replaced_by_a_symlink() {
+	refused hardlink-replaced "refusing hard link evil -> d0/f"
+	assertFalse "no evil link" "[ -e '$H/target/evil' -o -L '$H/target/evil' ]"
+	assertEquals "secret has one link" 1 "$(stat -c %h "$VICTIM/secret")"
+	rm -rf "$H/target"
+	export KHDR_NO_OPENAT2=1
+	refused hardlink-replaced "refusing hard link evil -> d0/f"
+	unset KHDR_NO_OPENAT2
+	assertFalse "walk: no evil link" "[ -e '$H/target/evil' -o -L '$H/target/evil' ]"
+}
+
+# A link to a name that is itself a link of a file written: the same file.
+test_hardlink_to_a_hardlink() {
+	run extract --archive "$H/hardlink-chain.tar.xz" --to "$H/target"
+	assertEquals "exit: $ERR" 0 "$RC"
+	assertEquals "h2 is ok.h" "$(stat -c %i "$H/target/ok.h")" "$(stat -c %i "$H/target/h2")"
+	assertEquals "three names" 3 "$(stat -c %h "$H/target/ok.h")"
+}
+
+# The same attack where it matters: genuine utsrelease.h and compile.h
+# matching the fixture's /proc/version verify the archive at level
+# fingerprint, so install takes it without --force.  The attack must be
+# refused and nothing installed; without the final link (the control) the
+# same archive installs, so the refusal is the link's.
+test_hardlink_attack_in_a_verified_archive_refused_by_install() {
+	need_artefacts || return 0
+	make_fixture
+	local entry=$FX/root/var/cache/khdr/$(key) rc
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --verified "$H/verified-link.tar.xz" \
+		"$KHDR_ARTEFACTS/kheaders.tar.xz" "$entry" "$VICTIM"
+	rc=$?
+	assertEquals "fixture written" 0 "$rc"
+	python3 "$KHDR_SRCDIR/tests/lib/mk-hostile.py" --verified "$H/verified-nolink.tar.xz" \
+		"$KHDR_ARTEFACTS/kheaders.tar.xz" "$entry" "$VICTIM" none
+	rc=$?
+	assertEquals "control written" 0 "$rc"
+	run install $FXOPTS --archive "$H/verified-link.tar.xz"
+	assertEquals "attack: exit ($ERR)" 1 "$RC"
+	assertContains "attack: message" "$ERR" "refusing hard link evil"
+	assertNothingInstalled "attack"
+	assertFalse "attack: no link out of the tree" "[ -L '$entry/evil' ]"
+	victim_untouched "attack"
+	run install $FXOPTS --archive "$H/verified-nolink.tar.xz"
+	assertEquals "control: exit ($ERR)" 0 "$RC"
+	assertEquals "control: verified at fingerprint" fingerprint "$(stamp_field verified)"
+}
+
+# The xz rule, xz(1)'s: concatenated streams, each followed by stream
+# padding (zero bytes, a multiple of four), are one valid file; anything
+# else after a stream is an error (xz -t: "Compressed data is corrupt" or
+# "Unexpected end of input").  Through every decoding path: inline
+# (--threads 1), a decoder thread ahead (2), block workers (4; a file of
+# several streams goes to the stream decoder).
+test_xz_concatenated_streams_are_read_whole() {
+	local a t
+	mkdir -p "$H/gnu"
+	tar -xJf "$H/concat-one.tar.xz" -C "$H/gnu"
+	assertEquals "GNU tar reads all 200 members" 200 "$(ls "$H/gnu" | wc -l)"
+	for a in concat-one concat-blocks concat-padded-one concat-padded-blocks; do
+		xz -t "$H/$a.tar.xz"
+		assertEquals "$a: xz -t accepts it" 0 $?
+		for t in 1 2 4; do
+			rm -rf "$H/target"
+			run extract --threads $t --archive "$H/$a.tar.xz" --to "$H/target"
+			assertEquals "$a --threads $t: exit ($ERR)" 0 "$RC"
+			diff -r "$H/gnu" "$H/target" > /dev/null
+			assertEquals "$a --threads $t: the tree GNU tar writes" 0 $?
+		done
+	done
+	rm -rf "$H/gnu"
+}
+
+test_xz_data_after_a_stream_refused() {
+	local a t rc
+	for a in garbage-after-one garbage-after-blocks badpad-after-one badpad-after-blocks \
+		 stream-after-garbage-one stream-after-garbage-blocks; do
+		xz -t "$H/$a.tar.xz" 2>/dev/null
+		rc=$?
+		assertEquals "$a: xz -t refuses it" 1 "$rc"
+		for t in 1 2 4; do
+			rm -rf "$H/target"
+			run extract --threads $t --archive "$H/$a.tar.xz" --to "$H/target"
+			assertEquals "$a --threads $t: exit ($ERR)" 1 "$RC"
+			assertContains "$a --threads $t: message" "$ERR" "an xz stream"
+			assertContains "$a --threads $t: names the file" "$ERR" "$a.tar.xz"
+		done
+	done
+	victim_untouched "data after a stream"
+}
+
+# install --force takes what verification would refuse, so a partial tree
+# read from the first stream would replace a good entry: refused, the
+# entry and the link stay.
+test_xz_data_after_a_stream_keeps_the_installed_entry() {
+	need_artefacts || return 0
+	make_fixture
+	install_running
+	local a before
+	before=$(entry_dir)
+	for a in garbage-after-one stream-after-garbage-blocks check-reserved-one; do
+		run install $FXOPTS --force --archive "$H/$a.tar.xz"
+		assertEquals "$a: exit ($ERR)" 1 "$RC"
+		assertEquals "$a: the link still points at the entry" "$before" "$(entry_dir)"
+		assertTrue "$a: the entry is whole" "[ -f '$before/include/linux/kconfig.h' ]"
+		assertEquals "$a: no staging left" "$(key)" \
+			"$(ls -A "$FX/root/var/cache/khdr" | grep -v '^lock$')"
+	done
+}
+
+# Reserved check IDs (2, 3, 5-9, 11-15): liblzma decodes them without
+# verifying anything (xz -t warns "Unsupported type of integrity check").
+# The man page promises the check is verified, so they are refused.
+test_xz_unverifiable_check_refused() {
+	local a t id
+	for a in check-reserved-one:2 check-reserved-blocks:3; do
+		id=${a#*:} a=${a%:*}
+		for t in 1 2 4; do
+			rm -rf "$H/target"
+			run extract --threads $t --archive "$H/$a.tar.xz" --to "$H/target"
+			assertEquals "$a --threads $t: exit ($ERR)" 1 "$RC"
+			assertContains "$a --threads $t: names the check" "$ERR" "integrity check has ID $id"
+			assertFalse "$a --threads $t: nothing written" "[ -e '$H/target/f000.h' ]"
+		done
+	done
+}
+
+# Module files: the same rule for the compressed module (.ko.xz; and
+# gzip members, zstd frames for .ko.gz, .ko.zst), whose archive then goes
+# the archive's way.  Split in two streams (members, frames) the genuine
+# module reads whole; with bytes after it, it is refused.
+test_module_file_data_after_the_stream() {
+	need_artefacts || return 0
+	local ko=$KHDR_ARTEFACTS/kheaders.ko half c z
+	half=$(( $(stat -c %s "$ko") / 2 ))
+	for c in xz gz zst; do
+		case $c in xz) z="xz -T1 -c" ;; gz) z="gzip -c" ;; zst) z="zstd -q -c" ;; esac
+		{ head -c $half "$ko" | $z; tail -c +$((half + 1)) "$ko" | $z; } > "$H/two.ko.$c"
+		rm -rf "$SHUNIT_TMPDIR/two"
+		run extract --archive "$H/two.ko.$c" --to "$SHUNIT_TMPDIR/two"
+		assertEquals "two $c streams: exit ($ERR)" 0 "$RC"
+		assertSameTree "two $c streams" "$(reference_tree)" "$SHUNIT_TMPDIR/two"
+		{ cat "$KHDR_ARTEFACTS/kheaders.ko.$c"; printf 'garbage!'; } > "$H/tail.ko.$c"
+		rm -rf "$H/target"
+		run extract --archive "$H/tail.ko.$c" --to "$H/target"
+		assertEquals "$c with bytes after it: exit ($ERR)" 1 "$RC"
+		assertContains "$c with bytes after it: names the file" "$ERR" "tail.ko.$c"
+		assertFalse "$c with bytes after it: nothing written" "[ -e '$H/target' ]"
+	done
+}
+
 . shunit2
