@@ -20,6 +20,9 @@
  *   3  xzblocks with two workers (a multi-block archive), or, when it
  *      does not take the input, decoder_fill() in 1 MiB chunks (inline
  *      decoding, --threads 1).
+ * Inputs of path 1 also go through decoder_init_embedded() (a bzImage's
+ * payload: one stream, whatever follows it not looked at), against
+ * liblzma without LZMA_CONCATENATED: the same rules, one stream.
  * Both must take the same decision (accept or refuse) and, when they
  * accept, give the same bytes; when either refuses, the shorter output
  * must be a prefix of the longer.  Output is capped at OUT_MAX: past it,
@@ -142,16 +145,17 @@ static int dec_fill(void *ctx, const uint8_t **p, size_t *n,
 	return decoder_fill(ctx, p, n, e);
 }
 
-static void stream(struct input *in, size_t chunk, bool ahead,
+static void stream(struct input *in, size_t chunk, bool ahead, bool embedded,
 		   struct result *r)
 {
 	struct khdr_err e = { 0 };
 	struct decoder d;
 	struct prefetch *pf = NULL;
 
-	r->path = ahead ? "prefetch" : chunk < 8192 ? "decoder_fill (4 KiB)"
-						    : "decoder_fill (inline, 1 MiB)";
-	if (decoder_init(&d, COMP_XZ, in, chunk, &e) < 0 ||
+	r->path = embedded ? "decoder_init_embedded" : ahead ? "prefetch"
+		: chunk < 8192 ? "decoder_fill (4 KiB)" : "decoder_fill (inline, 1 MiB)";
+	if ((embedded ? decoder_init_embedded(&d, COMP_XZ, in, chunk, &e)
+		      : decoder_init(&d, COMP_XZ, in, chunk, &e)) < 0 ||
 	    (ahead && prefetch_start(&pf, &d, &e) < 0)) {
 		r->status = -e.code;
 		snprintf(r->why, sizeof(r->why), "%s", e.msg);
@@ -197,14 +201,14 @@ static void ours(const uint8_t *data, size_t size, struct result *r)
 			drain(xzblocks_fill, b, r);
 			xzblocks_stop(b);
 		} else if (st == 0) {
-			stream(&in, 1u << 20, false, r);
+			stream(&in, 1u << 20, false, false, r);
 		} else {
 			r->path = "xzblocks_start";
 			r->status = st;
 			snprintf(r->why, sizeof(r->why), "%s", e.msg);
 		}
 	} else {
-		stream(&in, mode == 0 ? 4096 : 1u << 20, mode == 2, r);
+		stream(&in, mode == 0 ? 4096 : 1u << 20, mode == 2, false, r);
 	}
 	input_close(&in);
 }
@@ -255,13 +259,42 @@ static void diverge(const char *what, const uint8_t *data, size_t size,
 }
 
 /* A known divergence let through (KHDR_FUZZ_IGNORE_KNOWN): compare no more. */
-#define DIVERGE(...) do { diverge(__VA_ARGS__); return 0; } while (0)
+#define DIVERGE(...) do { diverge(__VA_ARGS__); return; } while (0)
+
+/* Same decision, same bytes (see the top of the file). */
+static void compare(const uint8_t *data, size_t size, struct result *op,
+		    struct result *tp)
+{
+	struct result o = *op, t = *tp;
+	size_t common;
+
+	common = o.len < t.len ? o.len : t.len;
+	if (memcmp(o.out, t.out, common) != 0)
+		DIVERGE("different bytes", data, size, &o, &t);
+	/*
+	 * Past the cap the verdict is unknown; but a side that accepted
+	 * below it must not face one that went on past it.  (A refusal below
+	 * the cap may be an error the other side finds past it: xzblocks
+	 * decodes a block whole before handing out any of it.)
+	 */
+	if (o.capped || t.capped) {
+		if ((!o.capped && o.status == 0) || (!t.capped && t.status == 0))
+			DIVERGE("one side ends below the cap, the other goes past it",
+				data, size, &o, &t);
+		return;
+	}
+	if ((o.status == 0) != (t.status == 0))
+		DIVERGE(o.status == 0 ? "ours accepts what liblzma refuses"
+				      : "ours refuses what liblzma accepts",
+			data, size, &o, &t);
+	if (o.status == 0 && o.len != t.len)
+		DIVERGE("both accept, different lengths", data, size, &o, &t);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct result o, t;
 	static int ready;
-	size_t common;
 
 	if (!ready) {
 		fuzz_quiet();
@@ -277,26 +310,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reference(data, size, LZMA_CONCATENATED | LZMA_TELL_UNSUPPORTED_CHECK, &t);
 	ours(data, size, &o);
 
-	common = o.len < t.len ? o.len : t.len;
-	if (memcmp(o.out, t.out, common) != 0)
-		DIVERGE("different bytes", data, size, &o, &t);
-	/*
-	 * Past the cap the verdict is unknown; but a side that accepted
-	 * below it must not face one that went on past it.  (A refusal below
-	 * the cap may be an error the other side finds past it: xzblocks
-	 * decodes a block whole before handing out any of it.)
-	 */
-	if (o.capped || t.capped) {
-		if ((!o.capped && o.status == 0) || (!t.capped && t.status == 0))
-			DIVERGE("one side ends below the cap, the other goes past it",
-				data, size, &o, &t);
-		return 0;
+	compare(data, size, &o, &t);
+	if (((size >> 2) & 3) == 1) {
+		struct input in;
+
+		o.len = t.len = 0;
+		o.capped = t.capped = false;
+		reference(data, size, LZMA_TELL_UNSUPPORTED_CHECK, &t);
+		input_from_memory(&in, data, size, NULL);
+		stream(&in, 256u << 10, false, true, &o);
+		input_close(&in);
+		compare(data, size, &o, &t);
 	}
-	if ((o.status == 0) != (t.status == 0))
-		DIVERGE(o.status == 0 ? "ours accepts what liblzma refuses"
-				      : "ours refuses what liblzma accepts",
-			data, size, &o, &t);
-	if (o.status == 0 && o.len != t.len)
-		DIVERGE("both accept, different lengths", data, size, &o, &t);
 	return 0;
 }
