@@ -2,17 +2,24 @@
 /* tar.c - see tar.h. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tar.h"
 
 #define BLOCK 512
+/* GNU tar's range for a size (off_t): with its padding it fits a uint64_t. */
+#define SIZE_MAX_TAR ((uint64_t)INT64_MAX)
 
 struct pending {
 	bool have_path, have_link, have_size, have_mtime;
 	uint64_t size;
 	int64_t mtime;
+	/* GNU sparse in pax records: 0.0 (offset/numbytes), 0.1 (map), or
+	 * the major.minor stated (1.0). */
+	bool sparse, sparse_map;
+	char sparse_major[8], sparse_minor[8];
 };
 
 /* The supply's own errors (a corrupt xz stream) are not the archive's
@@ -91,6 +98,22 @@ static int parse_number(const uint8_t *f, size_t len, uint64_t *out)
 	return 0;
 }
 
+/* A header's size field, in GNU tar's range ("out of range" beyond). */
+static int header_size(const struct tar_reader *t, const uint8_t *h,
+		       uint64_t *size, struct khdr_err *e)
+{
+	if (parse_number(h + 124, 12, size) < 0)
+		return err_set(e, EBADMSG, "bad size in tar header at offset %llu",
+			       (unsigned long long)(t->in.offset - BLOCK));
+	if (*size > SIZE_MAX_TAR)
+		return err_set(e, EBADMSG,
+			       "size %llu in tar header at offset %llu is out of range (at most %llu)",
+			       (unsigned long long)*size,
+			       (unsigned long long)(t->in.offset - BLOCK),
+			       (unsigned long long)SIZE_MAX_TAR);
+	return 0;
+}
+
 static bool checksum_ok(const uint8_t *h)
 {
 	uint64_t want;
@@ -130,7 +153,7 @@ static void field_copy(char *dst, const uint8_t *f, size_t len)
 static int read_long_name(struct tar_reader *t, uint64_t size, char *dst,
 			  struct khdr_err *e)
 {
-	uint64_t padded = (size + BLOCK - 1) / BLOCK * BLOCK;
+	uint64_t padded;
 	bool eof;
 	int r;
 
@@ -138,6 +161,7 @@ static int read_long_name(struct tar_reader *t, uint64_t size, char *dst,
 		return err_set(e, ENAMETOOLONG,
 			       "GNU long name of %llu bytes (limit %d)",
 			       (unsigned long long)size, TAR_NAME_MAX);
+	padded = (size + BLOCK - 1) / BLOCK * BLOCK;
 	r = read_exact(t, dst, (size_t)size, &eof, e);
 	if (r == 0 && eof)
 		r = truncated(e);
@@ -177,6 +201,34 @@ static int pax_decimal(const char *v, size_t n, uint64_t *out)
 	return 0;
 }
 
+/*
+ * GNU sparse files in pax records (formats 0.0, 0.1, 1.0): the member's
+ * data is not the file, so they are refused once the member's name is
+ * known (make_entry); kernel header archives have none.  Here only the
+ * format is noted, and 1.0's real name.
+ */
+static int sparse_record(struct tar_reader *t, const char *key, size_t klen,
+			 const char *v, size_t vlen, struct pending *p,
+			 struct khdr_err *e)
+{
+#define SKEY_IS(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
+	int n = (int)(vlen < 6 ? vlen : 6);
+
+	if (SKEY_IS("name")) {
+		p->have_path = true;
+		return pax_value(v, vlen, t->path, e);
+	}
+	if (SKEY_IS("major"))
+		snprintf(p->sparse_major, sizeof(p->sparse_major), "%.*s", n, v);
+	else if (SKEY_IS("minor"))
+		snprintf(p->sparse_minor, sizeof(p->sparse_minor), "%.*s", n, v);
+	else if (SKEY_IS("map"))
+		p->sparse_map = true;
+	p->sparse = true;
+#undef SKEY_IS
+	return 0;
+}
+
 /* Apply one "key=value" pax record. */
 static int pax_record(struct tar_reader *t, const char *key, size_t klen,
 		      const char *v, size_t vlen, struct pending *p,
@@ -197,8 +249,15 @@ static int pax_record(struct tar_reader *t, const char *key, size_t klen,
 		if (pax_decimal(v, vlen, &num) < 0 || memchr(v, '.', vlen))
 			return err_set(e, EBADMSG, "bad pax size '%.*s'",
 				       (int)(vlen > 32 ? 32 : vlen), v);
+		if (num > SIZE_MAX_TAR)
+			return err_set(e, EBADMSG,
+				       "pax size=%.*s is out of range (at most %llu)",
+				       (int)(vlen > 32 ? 32 : vlen), v,
+				       (unsigned long long)SIZE_MAX_TAR);
 		p->have_size = true;
 		p->size = num;
+	} else if (klen > 11 && memcmp(key, "GNU.sparse.", 11) == 0) {
+		return sparse_record(t, key + 11, klen - 11, v, vlen, p, e);
 	} else if (KEY_IS("mtime")) {
 		if (vlen && v[0] != '-' && pax_decimal(v, vlen, &num) == 0 &&
 		    num <= INT64_MAX) {
@@ -294,6 +353,32 @@ static enum entry_type type_of(char flag)
 	}
 }
 
+/*
+ * Sparse members are refused, never skipped: an old GNU 'S' header may be
+ * followed by extension headers its size does not count, and the pax
+ * formats' data is a map and fragments, not the file.  Kernel header
+ * archives have none; GNU tar writes them only with --sparse.
+ */
+static int refuse_sparse(const struct tar_reader *t, const uint8_t *h,
+			 const struct pending *p, struct khdr_err *e)
+{
+	char fmt[64];
+
+	if (h[156] == 'S')
+		snprintf(fmt, sizeof(fmt), "old GNU format, type 'S'%s",
+			 h[482] ? ", with extension headers" : "");
+	else if (p->sparse && (p->sparse_major[0] || p->sparse_minor[0]))
+		snprintf(fmt, sizeof(fmt), "pax format %s.%s", p->sparse_major,
+			 p->sparse_minor);
+	else if (p->sparse)
+		snprintf(fmt, sizeof(fmt), "pax format %s", p->sparse_map ? "0.1" : "0.0");
+	else
+		return 0;
+	return err_set(e, ENOTSUP,
+		       "refusing member '%.200s': a GNU sparse file (%s); khdr-cache does not read sparse members (kernel header archives have none)",
+		       t->path, fmt);
+}
+
 /* Fill t->entry from a plain header and whatever extensions preceded it. */
 static int make_entry(struct tar_reader *t, const uint8_t *h,
 		      const struct pending *p, struct khdr_err *e)
@@ -302,11 +387,14 @@ static int make_entry(struct tar_reader *t, const uint8_t *h,
 	uint64_t size, mode, mtime;
 	bool posix = memcmp(h + 257, "ustar\0", 6) == 0;
 
-	if (parse_number(h + 124, 12, &size) < 0 ||
-	    parse_number(h + 100, 8, &mode) < 0 ||
+	int r = header_size(t, h, &size, e);
+
+	if (r < 0)
+		return r;
+	if (parse_number(h + 100, 8, &mode) < 0 ||
 	    parse_number(h + 136, 12, &mtime) < 0)
 		return err_set(e, EBADMSG, "bad number in tar header at offset %llu",
-			       (unsigned long long)t->in.offset);
+			       (unsigned long long)(t->in.offset - BLOCK));
 	if (!p->have_path) {
 		if (posix && h[345]) {
 			field_copy(t->path, h + 345, 155);
@@ -320,6 +408,9 @@ static int make_entry(struct tar_reader *t, const uint8_t *h,
 		field_copy(t->link, h + 157, 100);
 	en->path = t->path;
 	en->link = t->link;
+	r = refuse_sparse(t, h, p, e);
+	if (r < 0)
+		return r;
 	en->type = type_of((char)h[156]);
 	en->mode = (uint32_t)(mode & 07777);
 	en->size = p->have_size ? p->size : size;
@@ -362,8 +453,9 @@ int tar_next(struct tar_reader *t, const struct entry **entry,
 				       "not a tar archive, or corrupt: bad header checksum at offset %llu",
 				       (unsigned long long)(t->in.offset - BLOCK));
 		flag = (char)t->block[156];
-		if (parse_number(t->block + 124, 12, &size) < 0)
-			return err_set(e, EBADMSG, "bad size in tar header");
+		r = header_size(t, t->block, &size, e);
+		if (r < 0)
+			return r;
 		if (flag == 'L') {
 			r = read_long_name(t, size, t->path, e);
 			p.have_path = true;

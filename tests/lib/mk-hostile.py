@@ -238,3 +238,34 @@ def relabel_check(xz, check_id):
 
 put("check-reserved-one", relabel_check(xz_one(big, lzma.CHECK_CRC32), 2))
 put("check-reserved-blocks", relabel_check(xz_blocks(big, "crc32"), 3))
+
+
+# A member of an unknown type ('Z', read as a file by GNU tar) whose size
+# with its padding reaches 2^64 (2^64 - 16, padded by 16): summed in 64
+# bits it wraps to 0, and the header inside its data came next.  Once as a
+# GNU base-256 size field, once as a pax size record.
+def blocks_of(name, data, fmt=tarfile.GNU_FORMAT):
+    info, _ = member(name, data=data)
+    return info.tobuf(fmt) + data + b"\0" * (-len(data) % 512)
+
+
+def smuggling(size_field=None, pax_size=None):
+    info = tarfile.TarInfo("huge")
+    info.type = b"Z"
+    info.size = 0
+    info.mtime = 1700000000
+    if pax_size:
+        info.pax_headers = {"size": str(pax_size)}
+        hdr = bytearray(info.tobuf(tarfile.PAX_FORMAT))
+    else:
+        hdr = bytearray(info.tobuf(tarfile.GNU_FORMAT))
+        hdr[124:136] = size_field
+        hdr[148:156] = b" " * 8
+        hdr[148:155] = ("%06o\0" % sum(hdr[:512])).encode()
+    return (blocks_of("ok.h", b"/* fine */\n") + bytes(hdr) +
+            blocks_of("smuggled.h", b"gotcha\n") + b"\0" * 1024)
+
+
+huge = (1 << 64) - 16
+put("size-base256-huge", xz_one(smuggling(size_field=b"\x80" + huge.to_bytes(11, "big"))))
+put("size-pax-huge", xz_one(smuggling(pax_size=huge)))

@@ -311,4 +311,53 @@ test_module_file_data_after_the_stream() {
 	done
 }
 
+# Sparse members, as GNU tar 1.34 writes them (-S) in each of its
+# formats: old GNU ('S', here with extension headers: more than four
+# fragments), pax 0.0, 0.1 and 1.0.  GNU tar reads back all three
+# members; khdr-cache refuses the archive, naming the member and the
+# format, and never skips by a wrong length (an old GNU member's size does
+# not count its extension headers: skipping it lands in its data, where a
+# zero block looked like the end and z-after.h was silently lost).
+test_sparse_members_refused() {
+	local s=$SHUNIT_TMPDIR/sparse f fmt v opt rc
+	mkdir -p "$s/src" "$s/gnu"
+	echo before > "$s/src/a-before.h"
+	echo after > "$s/src/z-after.h"
+	truncate -s 1M "$s/src/holes"
+	for i in 0 1 2 3 4 5 6 7; do
+		dd if=/dev/zero of="$s/src/holes" bs=4096 count=1 seek=$((i * 16)) conv=notrunc status=none
+	done
+	for f in gnu:gnu posix:0.0 posix:0.1 posix:1.0; do
+		fmt=${f%:*} v=${f#*:} opt=
+		[ "$fmt" = posix ] && opt=--sparse-version=$v
+		tar --format=$fmt -S $opt -C "$s/src" -cf - a-before.h holes z-after.h |
+			xz -T1 -c > "$H/sparse-$v.tar.xz"
+		rm -rf "$s/gnu" && mkdir "$s/gnu"
+		tar -xJf "$H/sparse-$v.tar.xz" -C "$s/gnu"
+		rc=$?
+		assertEquals "$v: GNU tar reads it" 0 "$rc"
+		assertEquals "$v: GNU tar's members" "a-before.h holes z-after.h" "$(ls "$s/gnu" | tr '\n' ' ' | sed 's/ $//')"
+	done
+	refused sparse-gnu "refusing member 'holes'" "GNU sparse file (old GNU format, type 'S', with extension headers)"
+	rm -rf "$H/target"
+	refused sparse-0.0 "refusing member 'holes'" "GNU sparse file (pax format 0.0)"
+	rm -rf "$H/target"
+	refused sparse-0.1 "refusing member 'holes'" "GNU sparse file (pax format 0.1)"
+	rm -rf "$H/target"
+	refused sparse-1.0 "refusing member 'holes'" "GNU sparse file (pax format 1.0)"
+	assertFalse "nothing named after the sparse member" "[ -e '$H/target/holes' ]"
+	rm -rf "$s"
+}
+
+# A member of an unknown type whose size, with its padding, passes 2^64:
+# it wrapped to 0 and the next header was read from the member's data (a
+# member GNU tar never sees).  GNU tar says "out of range"; so does this.
+test_size_out_of_range_refused() {
+	refused size-base256-huge "out of range"
+	assertFalse "no smuggled member" "[ -e '$H/target/smuggled.h' ]"
+	rm -rf "$H/target"
+	refused size-pax-huge "out of range"
+	assertFalse "no smuggled member" "[ -e '$H/target/smuggled.h' ]"
+}
+
 . shunit2

@@ -327,6 +327,121 @@ static int missing_end_marker(void)
 	return 0;
 }
 
+/* Rewrite a header's size field as GNU base-256 and fix its checksum. */
+static void set_base256_size(uint8_t *h, uint64_t size)
+{
+	unsigned sum = 0;
+
+	memset(h + 124, 0, 12);
+	h[124] = 0x80;
+	for (int i = 0; i < 8; i++)
+		h[135 - i] = (uint8_t)(size >> (8 * i));
+	memset(h + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+}
+
+/*
+ * A size that, with its padding, reaches 2^64 wrapped to 0: the next
+ * header came from the member's own data.  GNU tar: "out of range".
+ */
+static int size_out_of_range(void)
+{
+	static const uint64_t sizes[] = { UINT64_MAX - 15, UINT64_MAX, (uint64_t)INT64_MAX + 1 };
+	struct khdr_err e = { 0 };
+	char out[512];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		struct buf b = { 0 };
+		char records[64];
+
+		header(&b, "huge", 'Z', 0, NULL, true, NULL);
+		set_base256_size(b.p, sizes[i]);
+		file(&b, "smuggled", "x");
+		end(&b);
+		check_all_chunkings(&b, NULL, -EBADMSG);
+		CHECK_INT(list(&b, 512, out, sizeof(out), &e), -EBADMSG);
+		CHECK(strstr(e.msg, "out of range") != NULL);
+		free(b.p);
+
+		memset(&b, 0, sizeof(b));
+		snprintf(records, sizeof(records), "%s",
+			 rec("size", i == 0 ? "18446744073709551600" : "9223372036854775808"));
+		pax(&b, records);
+		header(&b, "huge", 'Z', 0, NULL, false, NULL);
+		file(&b, "smuggled", "x");
+		end(&b);
+		check_all_chunkings(&b, NULL, -EBADMSG);
+		CHECK_INT(list(&b, 512, out, sizeof(out), &e), -EBADMSG);
+		CHECK(strstr(e.msg, "pax size=") != NULL && strstr(e.msg, "out of range") != NULL);
+		free(b.p);
+	}
+	/* The largest size in range is a size: here a truncated archive. */
+	{
+		struct buf b = { 0 };
+
+		header(&b, "big", 'Z', 0, NULL, true, NULL);
+		set_base256_size(b.p, (uint64_t)INT64_MAX);
+		end(&b);
+		check_all_chunkings(&b, NULL, -EPIPE);
+		free(b.p);
+	}
+	return 0;
+}
+
+/*
+ * Old GNU sparse: the size counts the data only, not the extension
+ * header after the main one; skipping by it landed on the data, here a
+ * header GNU tar never sees.  Pax sparse: the data is not the file.
+ */
+static int sparse_refused(void)
+{
+	static const char *const paxes[][2] = {
+		{ "GNU.sparse.size", "0.0" }, { "GNU.sparse.map", "0.1" },
+		{ "GNU.sparse.major", "1.0" },
+	};
+	struct khdr_err e = { 0 };
+	struct buf b = { 0 }, inner = { 0 };
+	uint8_t ext[512] = { 0 };
+	char out[512];
+	unsigned sum = 0;
+
+	header(&b, "holes", 'S', 512, NULL, true, NULL);
+	b.p[482] = 1;                       /* isextended */
+	memset(b.p + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += b.p[i];
+	snprintf((char *)b.p + 148, 8, "%06o", sum);
+	put(&b, ext, sizeof(ext));          /* the extension header */
+	file(&inner, "smuggled", "x");      /* the "data": a header */
+	put(&b, inner.p, 512);
+	file(&b, "after", "y");
+	end(&b);
+	check_all_chunkings(&b, NULL, -ENOTSUP);
+	CHECK_INT(list(&b, 512, out, sizeof(out), &e), -ENOTSUP);
+	CHECK(strstr(e.msg, "'holes'") && strstr(e.msg, "old GNU format, type 'S', with extension headers"));
+	free(b.p);
+	free(inner.p);
+
+	for (size_t i = 0; i < sizeof(paxes) / sizeof(*paxes); i++) {
+		char records[256], want[64];
+
+		memset(&b, 0, sizeof(b));
+		snprintf(records, sizeof(records), "%s%s", rec(paxes[i][0], "1"),
+			 i == 2 ? rec("GNU.sparse.minor", "0") : "");
+		pax(&b, records);
+		file(&b, "holes", "data");
+		end(&b);
+		check_all_chunkings(&b, NULL, -ENOTSUP);
+		CHECK_INT(list(&b, 512, out, sizeof(out), &e), -ENOTSUP);
+		snprintf(want, sizeof(want), "pax format %s", paxes[i][1]);
+		CHECK(strstr(e.msg, "'holes'") && strstr(e.msg, want));
+		free(b.p);
+	}
+	return 0;
+}
+
 static int xz_feed(void *ctx, const uint8_t **p, size_t *n, struct khdr_err *e)
 {
 	return decoder_fill(ctx, p, n, e);
@@ -449,6 +564,8 @@ int main(void)
 	TEST(malformed_headers);
 	TEST(base256_size);
 	TEST(missing_end_marker);
+	TEST(size_out_of_range);
+	TEST(sparse_refused);
 	TEST(genuine_archive);
 	TEST(input_read_and_next);
 	return unit_done();
