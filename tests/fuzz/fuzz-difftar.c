@@ -23,7 +23,11 @@
  *     first non-digit, or clamps);
  *  R4 a malformed pax header or record, or a pax size that is not a plain
  *     decimal: EBADMSG (libarchive warns, ignores the rest of the header
- *     and goes on with the ustar fields).
+ *     and goes on with the ustar fields);
+ *  R5 a size over INT64_MAX ("out of range", as GNU tar 1.34 says);
+ *  R6 a GNU sparse member, old GNU 'S' or pax 0.0, 0.1, 1.0: "a GNU sparse
+ *     file (...)" (libarchive and GNU tar read them; kernel header
+ *     archives have none).
  * Not among them: "bad header checksum" and "truncated".  libarchive checks
  * the checksum more strictly than ours and refuses truncated data and
  * extension headers without a member as ours does: when ours meets either
@@ -396,13 +400,14 @@ static int names_from_extensions(const uint8_t *tar, size_t size,
 	return names;
 }
 
-/* R1-R4: a refusal of ours the header comment lists. */
+/* R1-R6: a refusal of ours the header comment lists. */
 static bool ours_documented(const struct list *o)
 {
 	static const char *const why[] = {
 		"GNU long name of", "pax path of", "pax path contains a NUL byte",
 		"pax header of", "bad number in tar header", "bad size in tar header",
-		"malformed pax", "bad pax size",
+		"malformed pax", "bad pax size", "is out of range",
+		"a GNU sparse file (",
 	};
 
 	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
