@@ -163,6 +163,84 @@ for name, data in hand_tars.items():
     seed("tar", name + ".chunked", b"\x47" + data)   # small chunks, streamed data
     seed("tar", name + ".buffered", b"\x8d" + data)  # odd chunks, read_all
 
+# ---- differential tar (fuzz-difftar: our reader against libarchive's) --------
+
+def gnu_header(name, flag, size, extra=b"", magic=b"ustar  \0", link=b""):
+    """A raw GNU header block; extra is written from offset 345 (GNU fields)."""
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[157:157 + len(link)] = link
+    h[100:108] = b"0000644\0"
+    h[108:116] = b"0000000\0"
+    h[116:124] = b"0000000\0"
+    h[124:136] = b"%011o\0" % size
+    h[136:148] = b"%011o\0" % 1700000000
+    h[156] = ord(flag)
+    h[257:265] = magic
+    h[345:345 + len(extra)] = extra
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+
+
+def pax_block(records):
+    return (gnu_header(b"PaxHeaders/x", "x", len(records), magic=b"ustar\x0000")
+            + records.ljust((len(records) + 511) // 512 * 512, b"\0"))
+
+
+def sparse_entries(pairs):
+    return b"".join(b"%011o\0%011o\0" % p for p in pairs)
+
+
+def old_gnu_sparse():
+    """An old GNU sparse member ('S') whose map goes on in an extension block."""
+    pairs = [(i * 1024, 512) for i in range(6)]
+    extra = bytearray(512 - 345)
+    extra[386 - 345:386 - 345 + 96] = sparse_entries(pairs[:4])
+    extra[482 - 345] = 1                                  # isextended
+    extra[483 - 345:495 - 345] = b"%011o\0" % (6 * 1024)  # realsize
+    h = gnu_header(b"sparse.h", "S", 6 * 512, bytes(extra))
+    ext = bytearray(512)
+    ext[0:48] = sparse_entries(pairs[4:])
+    data = b"".join(bytes([65 + i]) * 512 for i in range(6))
+    return h + bytes(ext) + data + tar_of([member("after.h", data=b"after\n")])
+
+
+def pax_sparse(major, minor):
+    pax = {"GNU.sparse.major": str(major), "GNU.sparse.minor": str(minor),
+           "GNU.sparse.name": "real.h", "GNU.sparse.realsize": "4096"}
+    body = b"1\n0\n512\n".ljust(512, b"\0") + b"s" * 512 if major == 1 else b"s" * 512
+    if major == 0:
+        pax.update({"GNU.sparse.numblocks": "1", "GNU.sparse.offset": "0",
+                    "GNU.sparse.numbytes": "512", "GNU.sparse.size": "4096"})
+    return tar_of([member("GNUSparseFile.0/real.h", data=body, pax=pax),
+                   member("after.h", data=b"after\n")], tarfile.PAX_FORMAT)
+
+
+diff_tars = {
+    "old-gnu-sparse": old_gnu_sparse(),
+    "pax-sparse-0.1": pax_sparse(0, 1),
+    "pax-sparse-1.0": pax_sparse(1, 0),
+    # a hard link with a size in a pax archive, its "data" a tar header
+    "pax-hardlink-data": pax_block(b"10 path=l\n")
+    + gnu_header(b"l", "1", 512, magic=b"ustar\x0000", link=b"f")
+    + gnu_header(b"hidden.h", "0", 0, magic=b"ustar\x0000")
+    + tar_of([member("after.h", data=b"a")]),
+    # Sun's 'X' extended header, GNU's 'V' volume label, an unknown type
+    "sun-X": gnu_header(b"././@PaxHeader", "X", 19, magic=b"ustar\x0000")
+    + b"19 path=from-sun-x\n".ljust(512, b"\0")
+    + tar_of([member("plain.h", data=b"p")]),
+    "gnu-volume": gnu_header(b"vol-label", "V", 0) + tar_of([member("v.h", data=b"v")]),
+    "unknown-type": gnu_header(b"odd", "Z", 3) + b"abc".ljust(512, b"\0")
+    + tar_of([member("z.h", data=b"z")]),
+    "file-with-slash": gnu_header(b"dir-as-file/", "0", 0) + tar_of([member("s.h", data=b"s")]),
+    "longname-and-pax": tar_of([member("n" * 120, data=b"q", pax={"path": "pax-name"})],
+                               tarfile.GNU_FORMAT),
+}
+for name, data in list(hand_tars.items()) + list(diff_tars.items()):
+    seed("difftar", name, b"\x00" + data)
+    seed("difftar", name + ".chunked", b"\x47" + data)
+
 # ---- xz -> tar -------------------------------------------------------------
 
 def xz(data, check=lzma.CHECK_CRC64, preset=0, filters=None):
@@ -198,6 +276,67 @@ if genuine_tar is not None:
                             input=hand_tars["genuine-head"], capture_output=True,
                             check=True).stdout
     seed("unpack", "genuine-head.blocks.tar.xz", blocks)
+
+# ---- differential xz (fuzz-diffxz: our decoders against liblzma's) ----------
+# Its length picks the decoding path ((size >> 2) & 3): each case is written
+# at four lengths, 0, 4, 8 and 12 zero bytes longer (stream padding, valid
+# after a stream; after garbage or a truncated stream it changes nothing).
+
+def set_check(stream, check_id):
+    """The same xz stream with another check ID in its header and footer."""
+    b = bytearray(stream)
+    b[7] = check_id
+    b[8:12] = struct.pack("<I", zlib_crc32(bytes(b[6:8])))
+    b[-3] = check_id
+    b[-12:-8] = struct.pack("<I", zlib_crc32(bytes(b[-8:-2])))
+    return bytes(b)
+
+
+def zlib_crc32(data):
+    import zlib
+    return zlib.crc32(data) & 0xffffffff
+
+
+def diffxz(name, data):
+    seed("diffxz", name, data)
+
+
+small = hand_tars["kernel-manifest"]
+one = xz(small)
+two = xz(hand_tars["pax"])
+xz_cases = {
+    "one": one,
+    "concat": one + two,
+    "concat-padded": one + b"\0" * 4 + two + b"\0" * 8,
+    "padded-4": one + b"\0" * 4,
+    "padded-12": one + b"\0" * 12,
+    "padding-3": one + b"\0" * 3,
+    "padding-5": one + b"\0" * 5,
+    "garbage-after": one + b"garbage!",
+    "garbage-after-padding": one + b"\0" * 4 + b"\x01\x02\x03\x04",
+    "second-truncated": one + two[:-7],
+    "second-bad-magic": one + b"\xfd7zXY\0" + two[6:],
+    "empty-stream-concat": xz(b"") + one,
+    "crc32-then-sha256": xz(small, lzma.CHECK_CRC32) + xz(small, lzma.CHECK_SHA256),
+    "check-none": xz(small, lzma.CHECK_NONE),
+    "check-reserved-0x0b": set_check(xz(small, lzma.CHECK_SHA256), 0x0b),
+    "check-reserved-0x05": set_check(xz(small, lzma.CHECK_CRC64), 0x05),
+    "truncated": one[:-40],
+    "bcj": xz(small, filters=[{"id": lzma.FILTER_X86}, {"id": lzma.FILTER_LZMA2, "preset": 0}]),
+}
+if genuine_tar is not None:
+    blocks = subprocess.run(["xz", "-0", "-T1", "--block-size=65536", "-c"],
+                            input=hand_tars["genuine-head"], capture_output=True,
+                            check=True).stdout
+    xz_cases["blocks"] = blocks
+    xz_cases["blocks-concat"] = blocks + one
+    xz_cases["blocks-padded"] = blocks + b"\0" * 8
+    xz_cases["blocks-garbage"] = blocks + b"\x07" * 8
+    mid = len(blocks) * 3 // 4     # inside a later block
+    xz_cases["blocks-corrupt-later-block"] = blocks[:mid] + bytes([blocks[mid] ^ 1]) + blocks[mid + 1:]
+for name, data in xz_cases.items():
+    for k in range(4):
+        diffxz("%s.path%d" % (name, ((len(data) >> 2) + k) & 3), data + b"\0" * (4 * k))
 
 # the same inputs for the thread-less pipeline, and compressed modules
 for name in os.listdir(os.path.join(out, "unpack")):
