@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2317
 # tests/lib/boot.sh - sourced (bash) by tests/boot/run and tests/guest/run:
 # the result lines, the prerequisites, and the inputs both boot Debian's
 # stock kernel with: khdr-cache, Debian's kernel and module tree, kernel/'s
@@ -7,7 +8,6 @@
 # The caller sets srcdir, builddir, cache and work (a private directory)
 # before calling boot_prepare; the helpers set the variables named below.
 # Most helpers are called through check(), which shellcheck cannot follow.
-# shellcheck disable=SC2317 shell=bash
 
 # --- results -------------------------------------------------------------
 passed=0 failed=0 skipped=0
