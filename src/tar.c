@@ -380,6 +380,28 @@ static int refuse_sparse(const struct tar_reader *t, const uint8_t *h,
 }
 
 /* Fill t->entry from a plain header and whatever extensions preceded it. */
+/*
+ * A regular file whose name ends in '/' is a directory, as GNU tar and
+ * libarchive read it (the old BSD convention); its data, if any, is
+ * skipped as GNU tar skips it, never written.  Sizes are at most
+ * INT64_MAX (header_size), so size plus padding cannot wrap.
+ */
+static bool names_a_directory(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n && path[n - 1] == '/';
+}
+
+static int make_dir_of_file(struct tar_reader *t, struct entry *en)
+{
+	en->type = ENTRY_DIR;
+	t->data_left = 0;
+	t->pad_left = en->size + (BLOCK - en->size % BLOCK) % BLOCK;
+	en->size = 0;
+	return 0;
+}
+
 static int make_entry(struct tar_reader *t, const uint8_t *h,
 		      const struct pending *p, struct khdr_err *e)
 {
@@ -415,6 +437,8 @@ static int make_entry(struct tar_reader *t, const uint8_t *h,
 	en->mode = (uint32_t)(mode & 07777);
 	en->size = p->have_size ? p->size : size;
 	en->mtime = p->have_mtime ? p->mtime : (int64_t)mtime;
+	if (en->type == ENTRY_FILE && names_a_directory(en->path))
+		return make_dir_of_file(t, en);
 	/* Only regular files (and unknown types, read as files) carry data. */
 	t->data_left = (en->type == ENTRY_FILE || en->type == ENTRY_OTHER)
 			       ? en->size : 0;
@@ -462,7 +486,8 @@ int tar_next(struct tar_reader *t, const struct entry **entry,
 		} else if (flag == 'K') {
 			r = read_long_name(t, size, t->link, e);
 			p.have_link = true;
-		} else if (flag == 'x' || flag == 'g') {
+		} else if (flag == 'x' || flag == 'X' || flag == 'g') {
+			/* 'X': Solaris' extended header, read as 'x' by GNU tar. */
 			r = read_pax(t, size, flag == 'g', &p, e);
 		} else {
 			r = make_entry(t, t->block, &p, e);

@@ -554,6 +554,34 @@ static int input_read_and_next(void)
 	return 0;
 }
 
+/*
+ * Two members GNU tar 1.34 and libarchive read otherwise than a plain
+ * ustar reader would (found by fuzz-difftar): a regular file named with a
+ * trailing '/' is a directory (its data skipped, never written), and a
+ * Solaris 'X' extended header is a pax header.
+ */
+static int file_as_directory_and_solaris_x(void)
+{
+	struct buf b = { 0 };
+
+	file(&b, "dir/", "data that is skipped");
+	header(&b, "nul-type/", '\0', 0, NULL, false, NULL);
+	file(&b, "after.h", "y");
+	end(&b);
+	check_all_chunkings(&b, "1:dir/:;1:nul-type/:;0:after.h:y;", 0);
+	free(b.p);
+
+	memset(&b, 0, sizeof(b));
+	header(&b, "PaxHeaders/x", 'X', strlen(rec("path", "from-x.h")), NULL, false, NULL);
+	put(&b, rec("path", "from-x.h"), strlen(rec("path", "from-x.h")));
+	pad(&b);
+	file(&b, "plain.h", "z");
+	end(&b);
+	check_all_chunkings(&b, "0:from-x.h:z;", 0);
+	free(b.p);
+	return 0;
+}
+
 int main(void)
 {
 	TEST(ustar_basic);
@@ -566,6 +594,7 @@ int main(void)
 	TEST(missing_end_marker);
 	TEST(size_out_of_range);
 	TEST(sparse_refused);
+	TEST(file_as_directory_and_solaris_x);
 	TEST(genuine_archive);
 	TEST(input_read_and_next);
 	return unit_done();
