@@ -38,25 +38,11 @@ struct status {
 
 /* ---- JSON: strings escaped, numbers as numbers, absent values as null ---- */
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void json_key_str(const char *key, const char *val, bool comma)
 {
 	printf("%s\"%s\": ", comma ? ", " : "", key);
 	if (val && *val)
-		json_str(val);
+		json_put_str(val);
 	else
 		fputs("null", stdout);
 }
@@ -69,7 +55,7 @@ static void json_key_path(const char *key, const char *root, const char *a,
 
 	snprintf(path, sizeof(path), "%s%s%s%s", strcmp(root, "/") ? root : "", a, b, c);
 	printf(", \"%s\": ", key);
-	json_str(path);
+	json_put_str(path);
 }
 
 static void json_key_u64(const char *key, uint64_t v, bool comma)

@@ -97,4 +97,7 @@ int read_small_file(int dirfd, const char *path, char *buf, size_t size,
 __attribute__((format(printf, 3, 4)))
 int path_fmt(char *buf, size_t size, const char *fmt, ...);
 
+/* s as a JSON string on stdout: quotes, backslashes and controls escaped. */
+void json_put_str(const char *s);
+
 #endif

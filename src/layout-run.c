@@ -227,20 +227,6 @@ static int build(struct layout *l, const char *tree, const char *dir,
 	return 0;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void describe(const struct layout *l, const struct layout_item *it, char *buf,
 		     size_t size)
 {
@@ -306,9 +292,9 @@ static void print_json(const struct layout *l, const struct layout_opts *lo,
 		       const struct layout_result *r)
 {
 	printf("{\n  \"format\": 1,\n  \"result\": \"%s\",\n  \"tree\": ", r->mismatches ? "mismatch" : "match");
-	json_str(lo->tree);
+	json_put_str(lo->tree);
 	printf(",\n  \"btf\": ");
-	json_str(lo->btf);
+	json_put_str(lo->btf);
 	printf(",\n  \"compared\": %zu, \"mismatches\": %zu, \"bitfields\": %zu, \"inexpressible\": %zu,"
 	       " \"builds\": %u, \"seconds\": %.2f,\n  \"structs\": [",
 	       r->compared, r->mismatches, r->bitfields, r->inexpressible, r->builds, r->seconds);
@@ -317,7 +303,7 @@ static void print_json(const struct layout *l, const struct layout_opts *lo,
 		const struct layout_item *size = &l->items[s->first];
 
 		printf("%s\n    {\"name\": ", k ? "," : "");
-		json_str(s->name);
+		json_put_str(s->name);
 		if (size->state == ITEM_VALUE)
 			printf(", \"size_headers\": %" PRIu64, size->headers);
 		else
@@ -333,10 +319,10 @@ static void print_json(const struct layout *l, const struct layout_opts *lo,
 		if (!differs(it))
 			continue;
 		printf("%s\n    {\"struct\": ", n++ ? "," : "");
-		json_str(l->structs[it->strct].name);
+		json_put_str(l->structs[it->strct].name);
 		printf(", \"member\": ");
 		if (it->member)
-			json_str(it->member);
+			json_put_str(it->member);
 		else
 			printf("null");
 		if (it->state != ITEM_VALUE)
@@ -352,11 +338,11 @@ static void print_json(const struct layout *l, const struct layout_opts *lo,
 void layout_print_unknown(const struct layout_opts *lo, const char *why)
 {
 	printf("{\n  \"format\": 1,\n  \"result\": \"unknown\",\n  \"tree\": ");
-	json_str(lo->tree);
+	json_put_str(lo->tree);
 	printf(",\n  \"btf\": ");
-	json_str(lo->btf);
+	json_put_str(lo->btf);
 	printf(",\n  \"reason\": ");
-	json_str(why);
+	json_put_str(why);
 	printf("\n}\n");
 }
 

@@ -116,3 +116,17 @@ const char khdr_headers_only_makefile[] =
 	"headers-only:\n"
 	".DEFAULT_GOAL := headers-only\n";
 
+
+void json_put_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
