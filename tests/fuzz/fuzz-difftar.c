@@ -468,6 +468,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (a->type != b->type)
 			DIVERGE("types differ", i, &o, &t);
+		/* N13: a directory carries no data; libarchive keeps the size of
+		 * a regular file named with a trailing '/' (GNU tar skips it). */
+		if (a->type == ENTRY_DIR)
+			continue;
 		if (a->size != b->size && !a->realsize)     /* N8 */
 			DIVERGE("sizes differ", i, &o, &t);
 		/* N10 */
