@@ -172,9 +172,7 @@ test_forced_reinstall_without_rename_exchange() {
 	inode=$(stat -c %i "$(entry_dir)")
 	created=$(stamp_field created)
 	sleep 1
-	# LeakSanitizer cannot run under ptrace (the sanitizer pass).
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -qq --seccomp-bpf -o "$SHUNIT_TMPDIR/trace" -e trace=renameat2,renameat,rename \
+	strace -f -qq --seccomp-bpf -o "$SHUNIT_TMPDIR/trace" -e trace=renameat2,renameat,rename \
 		-e inject=renameat2:error=EINVAL "$KHDR" install -q --force $FXOPTS --archive "$archive" \
 		2> "$SHUNIT_TMPDIR/stderr"
 	rc=$?
