@@ -341,7 +341,7 @@ for name, data in xz_cases.items():
 # the same inputs for the thread-less pipeline, and compressed modules
 for name in os.listdir(os.path.join(out, "unpack")):
     seed("xztar", name, slurp(os.path.join(out, "unpack", name)))
-seed("xztar", "kernel-manifest.tar.gz", gzip.compress(hand_tars["kernel-manifest"]))
+seed("xztar", "kernel-manifest.tar.gz", gzip.compress(hand_tars["kernel-manifest"], mtime=0))
 try:
     seed("xztar", "kernel-manifest.tar.zst",
          subprocess.run(["zstd", "-q", "-c"], input=hand_tars["kernel-manifest"],
@@ -514,7 +514,7 @@ def bzimage(payload):
 
 
 seed("elf", "bzImage.xz", bzimage(lzma.compress(vmlinux, check=lzma.CHECK_CRC32)))
-seed("elf", "bzImage.gz", bzimage(gzip.compress(vmlinux)))
+seed("elf", "bzImage.gz", bzimage(gzip.compress(vmlinux, mtime=0)))
 try:
     zst = subprocess.run(["zstd", "-q", "-c"], input=vmlinux, capture_output=True,
                          check=True).stdout
