@@ -296,8 +296,10 @@ int kimage_banner(struct input *in, const char *release, char *line,
 		if (r < 0)
 			return r;
 		if (bzimage_payload(data, len, &payload, &n) < 0) {
+			/* Another format (a raw Image, a notes file): its bytes as they are. */
+			banner_scan(&s, data, len, true);
 			free(data);
-			return err_set(e, ENOEXEC, "neither a vmlinux nor a bzImage");
+			return s.found ? 0 : -ENOENT;
 		}
 		comp = comp_detect(payload, n);
 		if (comp == COMP_NONE) {

@@ -19,7 +19,8 @@ int kimage_build_id(struct input *in, struct build_id *id,
 /*
  * The banner "Linux version <release> (<by>@<host>) (<compiler>) #..."
  * of a kernel image (the line /proc/version shows when it runs): a vmlinux
- * is scanned as it is, a bzImage's payload decompressed and scanned.  The
+ * or any other file is scanned as it is, a bzImage's payload decompressed
+ * and scanned.  The
  * first banner of release whose version part starts "#<digit>" wins (a
  * 6.1 vmlinux also holds a weak one with "# SMP", which the kernel
  * overrides), else the first banner of release.  Without one, -ENOENT,
