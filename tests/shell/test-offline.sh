@@ -262,4 +262,29 @@ test_handoff_refuses_a_writable_marker_dir() {
 	assertFalse "no script ran" "[ -e '$FX/handoff.log' ]"
 }
 
+# The tree made at boot (no offline install before): install --boot only
+# leaves the marker (it may run inside the initramfs); the late unit's
+# "khdr-cache handoff" runs the scripts.
+test_boot_install_leaves_the_handoff_to_the_late_unit() {
+	need_ns || return 0
+	header_scripts
+	mkdir -p "$FX/b/run"
+	chmod 755 "$FX/b/run"
+	: > "$FX/kmsg"
+	export KHDR_KMSG=$FX/kmsg
+	run install $OOPTS --kernel-release "$REL" --run-dir "$FX/b/run" --boot
+	unset KHDR_KMSG
+	assertEquals "boot: $ERR" 0 "$RC"
+	local key
+	key=$(readlink "$FX/root/lib/modules/$REL/build" | sed 's|.*/||')
+	assertNotEquals "installed at boot: $(cat "$FX/kmsg")" "" "$key"
+	assertEquals "marker in the run dir" "$key" "$(cat "$FX/b/run/handoff/$REL" 2>/dev/null)"
+	assertFalse "no script ran at boot" "[ -e '$FX/handoff.log' ]"
+	in_ns "$KHDR" handoff --run-dir "$FX/b/run"
+	assertEquals "late handoff: $(cat "$SHUNIT_TMPDIR/ns.out")" 0 "$NSRC"
+	assertEquals "handed on once" \
+		"$(printf 'dkms %s /var/cache/khdr/%s\nother %s /var/cache/khdr/%s\n' "$REL" "$key" "$REL" "$key")" \
+		"$(cat "$FX/handoff.log" 2>/dev/null)"
+}
+
 . shunit2
