@@ -526,6 +526,9 @@ static int install(struct install *in, struct khdr_err *e)
 		}
 	}
 	if (!(entry_ready(in) && !o->dry_run && !in->readonly)) {
+		r = kernel_image_banner(&in->k, o, e);
+		if (r < 0)
+			return r;
 		r = find_source(in, e);
 		if (r < 0)
 			return r;

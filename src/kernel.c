@@ -261,8 +261,15 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 	}
 	if (r < 0)
 		return r;
-	r = image_build_id(k, e);
-	if (r == 0)
-		r = image_banner(k, o, e);
-	return r;
+	return image_build_id(k, e);
+}
+
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e)
+{
+	/* Read once, and only from an image (--force without one has none). */
+	if (!k->offline || !*k->image || k->banner_read)
+		return 0;
+	k->banner_read = true;
+	return image_banner(k, o, e);
 }

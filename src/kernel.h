@@ -34,6 +34,7 @@ struct kernel_id {
 	 * /sys/kernel/notes and /proc/version. */
 	bool offline;
 	char image[4096];        /* that image, "" for the running kernel */
+	bool banner_read;        /* kernel_image_banner() ran */
 };
 
 /* What the archive is compared with, for messages. */
@@ -53,12 +54,19 @@ bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o);
 /*
  * Identify k->release from its image instead (--kernel-image, else
  * <root>/boot/vmlinuz-R, else <root>/lib/modules/R/vmlinuz): the GNU build
- * ID of the image and the fields of its banner, as the running kernel's
- * would be read once it boots.  No image, or an image of another release:
- * refused (with force: a warning, and nothing to compare with).
+ * ID of the image, as the running kernel's would be read once it boots.
+ * No image: refused (with force: a warning, and nothing to compare with).
  */
 int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 			  struct khdr_err *e);
+
+/*
+ * Then the fields of the image's banner, which stand for /proc/version:
+ * the whole image is decompressed for it, so only when the archive is to
+ * be read (not on the warm path).  An image of another release: refused.
+ */
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e);
 
 /* Parse a /proc/version line; pure. */
 int proc_version_parse(const char *line, struct proc_version *v);

@@ -58,6 +58,12 @@ test_build_id_level_against_boot_vmlinuz() {
 	# The running kernel's sysfs archive was not taken, nor installed.
 	assertEquals "only R's entry" "$(printf '%s\n' "$DKEY" lock)" "$(ls -A "$FX/root/var/cache/khdr")"
 	assertEquals "marked for handoff" "$DKEY" "$(cat "$FX/root/run/khdr/handoff/$DREL")"
+	# Again (dpkg-reconfigure): up to date from the build ID alone, the
+	# banner (the whole image decompressed) is not read.
+	run install -v $OOPTS --kernel-release "$DREL"
+	assertEquals "again: $ERR" 0 "$RC"
+	assertContains "$OUT" "up to date"
+	assertNotContains "no banner read: $ERR" "$ERR" "Linux version"
 }
 
 # Fedora's and Arch's place, and an explicit image: a vmlinux (ELF) this time.
