@@ -18,6 +18,7 @@ enum {
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
 	LONG_SHELL, LONG_THREADS, LONG_REMOVED, LONG_LAYOUT, LONG_VERIFY_LAYOUT,
+	LONG_KERNEL_IMAGE,
 };
 
 static const struct option long_options[] = {
@@ -27,6 +28,7 @@ static const struct option long_options[] = {
 	{ "run-dir", required_argument, NULL, LONG_RUN_DIR },
 	{ "kernel-release", required_argument, NULL, 'r' },
 	{ "archive", required_argument, NULL, 'a' },
+	{ "kernel-image", required_argument, NULL, LONG_KERNEL_IMAGE },
 	{ "to", required_argument, NULL, LONG_TO },
 	{ "force", no_argument, NULL, 'f' },
 	{ "dry-run", no_argument, NULL, 'n' },
@@ -100,6 +102,10 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 		case LONG_RUN_DIR: o->run_dir = optarg; *seen |= OPT_RUN_DIR; break;
 		case 'r': o->release = optarg; *seen |= OPT_RELEASE; break;
 		case 'a': o->archive = optarg; *seen |= OPT_ARCHIVE; break;
+		case LONG_KERNEL_IMAGE:
+			o->kernel_image = optarg;
+			*seen |= OPT_KERNEL_IMAGE;
+			break;
 		case LONG_TO: o->to = optarg; *seen |= OPT_TO; break;
 		case 'f': o->force = true; *seen |= OPT_FORCE; break;
 		case 'n': o->dry_run = true; *seen |= OPT_DRY_RUN; break;

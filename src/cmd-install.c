@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "flusher.h"
+#include "handoff.h"
 #include "kconfig-src.h"
 #include "layout-run.h"
 #include "kernel.h"
@@ -105,6 +106,7 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		"bytes=%" PRIu64 "\n"
 		"tool_version=%s\n"
 		"%s%s%s"
+		"%s%s%s"
 		"created=%lld\n",
 		in->key, in->k.release, in->k.build_id_hex,
 		verify_level_name(st->level), source_kind_name(in->src.kind),
@@ -114,6 +116,7 @@ static int format_stamp(const struct install *in, const struct extractor *x,
 		st->members, x->nfiles, x->ndirs_made,
 		x->nlinks, x->bytes, PACKAGE_VERSION,
 		in->layout ? "layout=" : "", in->layout ? in->layout : "", in->layout ? "\n" : "",
+		*in->k.image ? "image=" : "", in->k.image, *in->k.image ? "\n" : "",
 		(long long)time(NULL));
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
@@ -215,6 +218,11 @@ static int check_layout(struct install *in, const char *staging,
 		return 0;
 	if (level != VERIFY_FINGERPRINT && level != VERIFY_FORCED) {
 		log_info("layout check not needed: verified by %s", verify_level_name(level));
+		return 0;
+	}
+	if (in->k.offline) {
+		log_info("layout check skipped: %s is not the running kernel, whose BTF it would read",
+			 in->k.release);
 		return 0;
 	}
 	if (o->boot) {
@@ -349,6 +357,30 @@ static int dry_run(struct install *in, struct khdr_err *e)
 	return 0;
 }
 
+/*
+ * build is a new tree: leave the marker that "khdr-cache handoff" takes
+ * (the postinst hook's next step, or khdr-cache-handoff.service after the
+ * boot's install).  A marker that cannot be written costs the handoff,
+ * not the install.
+ */
+static void mark_for_handoff(const struct install *in)
+{
+	struct khdr_err e = { 0 };
+	int r;
+
+	if (!in->o->handoff || in->o->dry_run)
+		return;
+	r = handoff_mark(in->o->run_dir, in->k.release, in->key, &e);
+	if (r == -ENOENT)
+		log_info("no parent directory for %s: the new tree is not marked for handoff",
+			 in->o->run_dir);
+	else if (r < 0)
+		log_warn("%s; the new tree is not handed on to header_postinst.d", e.msg);
+	else
+		log_info("marked %s for handoff (%s/handoff/%s)", in->key, in->o->run_dir,
+			 in->k.release);
+}
+
 static int locked_install(struct install *in, struct khdr_err *e)
 {
 	int r = cache_lock(&in->cache, e);
@@ -379,6 +411,7 @@ static int locked_install(struct install *in, struct khdr_err *e)
 	if (in->o->verbose >= 0)
 		log_result("installed %s: lib/modules/%s/build -> %s%s", in->key,
 			   in->k.release, in->cache.prefix, in->key);
+	mark_for_handoff(in);
 	return 0;
 }
 
@@ -469,6 +502,8 @@ static int install(struct install *in, struct khdr_err *e)
 	int r;
 
 	r = kernel_identify(&in->k, o, e);
+	if (r == 0 && kernel_is_offline(&in->k, o))
+		r = kernel_identify_image(&in->k, o, e);
 	if (r < 0)
 		return r;
 	if (o->boot && boot_disabled(o)) {
@@ -491,6 +526,9 @@ static int install(struct install *in, struct khdr_err *e)
 		}
 	}
 	if (!(entry_ready(in) && !o->dry_run && !in->readonly)) {
+		r = kernel_image_banner(&in->k, o, e);
+		if (r < 0)
+			return r;
 		r = find_source(in, e);
 		if (r < 0)
 			return r;
@@ -542,6 +580,8 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	(void)argv;
 	if (argc > 0)
 		return err_usage(e, "install takes no operands");
+	if (o->kernel_image && o->boot)
+		return err_usage(e, "--kernel-image is for a kernel that is not running; --boot installs for the running one");
 	in.src.in.fd = -1;
 	if (o->boot)
 		log_info("install --boot: starting");

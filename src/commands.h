@@ -33,6 +33,7 @@ enum {
 	OPT_REMOVED = 1u << 19,
 	OPT_LAYOUT = 1u << 20,
 	OPT_VERIFY_LAYOUT = 1u << 21,
+	OPT_KERNEL_IMAGE = 1u << 22,
 };
 
 #define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)
@@ -60,6 +61,8 @@ int cmd_env(const struct khdr_opts *o, int argc, char **argv,
 	    struct khdr_err *e);
 int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
 	       struct khdr_err *e);
+int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e);
 int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
 

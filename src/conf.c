@@ -102,9 +102,13 @@ static int apply(const struct line *l, struct khdr_conf *c, struct khdr_err *e)
 		if (parse_bool(v, &c->verify_layout) < 0)
 			return bad(e, l, "yes or no");
 		c->set |= CONF_VERIFY_LAYOUT;
+	} else if (strcmp(l->key, "handoff") == 0) {
+		if (parse_bool(v, &c->handoff) < 0)
+			return bad(e, l, "yes or no");
+		c->set |= CONF_HANDOFF;
 	} else {
 		return err_set(e, EINVAL, "line %u: unknown key '%s' "
-			       "(known: cache_dir, keep, cache_device, verify, load_module, verify_layout)",
+			       "(known: cache_dir, keep, cache_device, verify, load_module, verify_layout, handoff)",
 			       l->no, l->key);
 	}
 	return 0;

@@ -23,6 +23,7 @@ enum {
 	CONF_VERIFY = 1u << 3,
 	CONF_LOAD_MODULE = 1u << 4,
 	CONF_VERIFY_LAYOUT = 1u << 5,
+	CONF_HANDOFF = 1u << 6,
 };
 
 struct khdr_conf {
@@ -33,6 +34,7 @@ struct khdr_conf {
 	bool strict;                 /* verify=strict */
 	bool load_module;
 	bool verify_layout;          /* install runs the layout check */
+	bool handoff;                /* new trees go on to header_postinst.d */
 };
 
 int conf_parse(const char *data, size_t len, struct khdr_conf *c,

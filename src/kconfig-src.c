@@ -43,7 +43,7 @@ int kconfig_read_running(const struct khdr_opts *o, const struct kernel_id *k,
 	int r = -ENOENT;
 
 	/* config.gz is the running kernel's: only when that is the one installed. */
-	if (k->have_version && strcmp(k->version.release, k->release) == 0) {
+	if (!k->offline && k->have_version && strcmp(k->version.release, k->release) == 0) {
 		if (path_fmt(where, wsize, "%s/config.gz", o->procfs) < 0)
 			return err_set(e, ENAMETOOLONG, "--procfs too long");
 		r = read_config(where, c, e);

@@ -7,7 +7,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "kernel.h"
+#include "kimage.h"
 #include "log.h"
 
 bool release_valid(const char *r)
@@ -151,4 +153,123 @@ int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
 		k->have_version = proc_version_parse(line, &k->version) == 0;
 	read_uts_version(k, o);
 	return 0;
+}
+
+const char *kernel_against(const struct kernel_id *k, char *buf, size_t size)
+{
+	if (!k->offline)
+		return "the running kernel";
+	snprintf(buf, size, "the kernel image %s", *k->image ? k->image : "(none found)");
+	return buf;
+}
+
+bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o)
+{
+	if (o->kernel_image)
+		return true;
+	return !o->boot && o->release && k->have_version &&
+	       strcmp(k->version.release, k->release) != 0;
+}
+
+/* --kernel-image, else the places distributions install it. */
+static int find_image(struct kernel_id *k, const struct khdr_opts *o,
+		      struct khdr_err *e)
+{
+	const char *root = strcmp(o->root, "/") ? o->root : "";
+	char boot[4096], mods[4096];
+
+	if (o->kernel_image)
+		return path_fmt(k->image, sizeof(k->image), "%s", o->kernel_image) < 0
+			       ? err_set(e, ENAMETOOLONG, "--kernel-image path too long") : 0;
+	if (path_fmt(boot, sizeof(boot), "%s/boot/vmlinuz-%s", root, k->release) < 0 ||
+	    path_fmt(mods, sizeof(mods), "%s/lib/modules/%s/vmlinuz", root, k->release) < 0)
+		return err_set(e, ENAMETOOLONG, "--root too long");
+	if (access(boot, F_OK) == 0)
+		return path_fmt(k->image, sizeof(k->image), "%s", boot);
+	if (access(mods, F_OK) == 0)
+		return path_fmt(k->image, sizeof(k->image), "%s", mods);
+	return err_set(e, ENOENT,
+		       "%s is not the running kernel and its image is not there to verify the archive against "
+		       "(looked for %s and %s); pass --kernel-image FILE", k->release, boot, mods);
+}
+
+/* The image's build ID; an image without the note keys like a kernel without notes. */
+static int image_build_id(struct kernel_id *k, struct khdr_err *e)
+{
+	struct input in;
+	int r = input_open_file(&in, AT_FDCWD, k->image, e);
+
+	if (r < 0)
+		return r;
+	r = kimage_build_id(&in, &k->build_id, e);
+	input_close(&in);
+	if (r == -ENOENT) {
+		log_warn("%s has no GNU build ID note; the key is the archive's checksum", k->image);
+		k->build_id.len = 0;
+		r = 0;
+	}
+	if (r < 0)
+		return err_wrap(e, "reading the build ID of %s", k->image);
+	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
+	return 0;
+}
+
+static int image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e)
+{
+	char line[BANNER_MAX + 1], other[BANNER_MAX + 1];
+	struct input in;
+	int r = input_open_file(&in, AT_FDCWD, k->image, e);
+
+	if (r < 0)
+		return r;
+	r = kimage_banner(&in, k->release, line, sizeof(line), other, sizeof(other), e);
+	input_close(&in);
+	if (r == -ENOENT && *other && !o->force)
+		return err_set(e, EPERM,
+			       "%s is not the image of %s: its banner is '%s'; nothing installed "
+			       "(pass the right --kernel-image, or --force)", k->image, k->release, other);
+	if (r == -ENOENT) {
+		/* Only a manifest's build ID can vouch then; verify says so. */
+		log_warn("no 'Linux version %s' banner in %s", k->release, k->image);
+		return 0;
+	}
+	if (r < 0)
+		return err_wrap(e, "reading the banner of %s", k->image);
+	k->have_version = proc_version_parse(line, &k->version) == 0;
+	snprintf(k->uts_version, sizeof(k->uts_version), "%s", k->version.uts_version);
+	log_info("%s: %s", k->image, line);
+	return 0;
+}
+
+int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+			  struct khdr_err *e)
+{
+	int r;
+
+	k->offline = true;
+	k->have_version = false;
+	k->uts_version[0] = '\0';
+	k->build_id.len = 0;
+	k->build_id_hex[0] = '\0';
+	memset(&k->version, 0, sizeof(k->version));
+	r = find_image(k, o, e);
+	if (r == -ENOENT && o->force) {
+		log_warn("%s (--force: installing unverified)", e->msg);
+		memset(e, 0, sizeof(*e));
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	return image_build_id(k, e);
+}
+
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e)
+{
+	/* Read once, and only from an image (--force without one has none). */
+	if (!k->offline || !*k->image || k->banner_read)
+		return 0;
+	k->banner_read = true;
+	return image_banner(k, o, e);
 }

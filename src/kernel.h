@@ -30,10 +30,43 @@ struct kernel_id {
 	bool have_version;
 	struct proc_version version;
 	char uts_version[256];   /* uname -v of this release, "" if unknown */
+	/* Installed, not running: identified from its image, not from
+	 * /sys/kernel/notes and /proc/version. */
+	bool offline;
+	char image[4096];        /* that image, "" for the running kernel */
+	bool banner_read;        /* kernel_image_banner() ran */
 };
+
+/* What the archive is compared with, for messages. */
+const char *kernel_against(const struct kernel_id *k, char *buf, size_t size);
 
 int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
 		    struct khdr_err *e);
+
+/*
+ * Is the release to install for another than the running one?  Yes with
+ * --kernel-image, or when --kernel-release names a release that the
+ * procfs version line does not (never with --boot: that is the running
+ * kernel by definition).
+ */
+bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o);
+
+/*
+ * Identify k->release from its image instead (--kernel-image, else
+ * <root>/boot/vmlinuz-R, else <root>/lib/modules/R/vmlinuz): the GNU build
+ * ID of the image, as the running kernel's would be read once it boots.
+ * No image: refused (with force: a warning, and nothing to compare with).
+ */
+int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+			  struct khdr_err *e);
+
+/*
+ * Then the fields of the image's banner, which stand for /proc/version:
+ * the whole image is decompressed for it, so only when the archive is to
+ * be read (not on the warm path).  An image of another release: refused.
+ */
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e);
 
 /* Parse a /proc/version line; pure. */
 int proc_version_parse(const char *line, struct proc_version *v);

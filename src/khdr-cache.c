@@ -21,9 +21,12 @@
 static const struct command commands[] = {
 	{ "install", cmd_install,
 	  OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
-	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT,
-	  "[--root DIR] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
+	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
+	  "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
 	  "verify the headers archive and install it as lib/modules/<release>/build" },
+	{ "handoff", cmd_handoff, OPT_CONF,
+	  "[--kernel-release R]",
+	  "run /etc/kernel/header_postinst.d for each new tree install left a marker for" },
 	{ "status", cmd_status, OPT_CONF | OPT_JSON,
 	  "[--json]",
 	  "show the running kernel, its archive, its build link and every cache entry" },
@@ -58,6 +61,8 @@ static const struct option_help {
 	{ OPT_RUN_DIR, "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
 	{ OPT_RELEASE, "  -r, --kernel-release R    kernel release (default: uname -r)" },
 	{ OPT_CACHE_DIR, "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
+	{ OPT_KERNEL_IMAGE, "      --kernel-image FILE   install: verify against this image of R (default\n"
+			       "                            <root>/boot/vmlinuz-R, <root>/lib/modules/R/vmlinuz)" },
 	{ OPT_ARCHIVE, "  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])" },
 	{ OPT_TO, "      --to DIR              extract: the directory to fill" },
 	{ OPT_BOOT, "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
@@ -163,6 +168,8 @@ static int load_conf(const char *cmd, struct khdr_opts *o, unsigned seen,
 		o->load_module = c->load_module;
 	if (!(seen & OPT_VERIFY_LAYOUT))
 		o->verify_layout = c->verify_layout;
+	if (c->set & CONF_HANDOFF)
+		o->handoff = c->handoff;
 	return 0;
 }
 
@@ -173,7 +180,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		.cache_dir = KHDR_CACHE_DIR, .keep = 1,
 		.max_entries = KHDR_DEFAULT_MAX_ENTRIES,
 		.max_bytes = KHDR_DEFAULT_MAX_BYTES,
-		.threads = 2,
+		.threads = 2, .handoff = true,
 	};
 	struct khdr_conf conf;
 	char run_dir[4096];

@@ -38,6 +38,7 @@ struct khdr_opts {
 	const char *run_dir;     /* staged verified copies (/run/khdr) */
 	const char *release;     /* --kernel-release, else uname(2) */
 	const char *archive;     /* --archive PATH */
+	const char *kernel_image; /* --kernel-image FILE: install for that kernel */
 	const char *to;          /* extract --to DIR */
 	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
@@ -58,6 +59,7 @@ struct khdr_opts {
 	bool shell;              /* env --shell */
 	bool layout;             /* verify --layout: headers against BTF */
 	bool verify_layout;      /* install --verify-layout, verify_layout=yes */
+	bool handoff;            /* handoff=yes: new trees go on to header_postinst.d */
 	int verbose;             /* -v: more, -q: less */
 };
 

@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "decomp.h"
 #include "elf.h"
+#include "kernel.h"
 #include "kimage.h"
 
 #define IMAGE_MAX   (256u << 20)
@@ -171,4 +172,150 @@ int kimage_build_id(struct input *in, struct build_id *id, struct khdr_err *e)
 	}
 	free(data);
 	return r;
+}
+
+/* ---- the banner ---- */
+
+#define BANNER_PREFIX "Linux version "
+
+/* A banner at q (n bytes to the end): its length, or 0 if it is none. */
+static size_t banner_len(const uint8_t *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < BANNER_MAX; i++) {
+		if (q[i] == '\n' || q[i] == '\0')
+			return i;
+		if (q[i] < 0x20 || q[i] >= 0x7f)
+			return 0;
+	}
+	return 0;   /* no end within BANNER_MAX: not a banner */
+}
+
+static void take(char *dst, size_t size, const uint8_t *q, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, q, len);
+	dst[len] = '\0';
+}
+
+size_t banner_scan(struct banner_scan *s, const uint8_t *p, size_t n, bool final)
+{
+	static const size_t plen = sizeof(BANNER_PREFIX) - 1;
+	size_t limit = final ? n : n > BANNER_MAX ? n - BANNER_MAX : 0, off = 0;
+
+	while (!s->done && off < limit) {
+		const uint8_t *q = memmem(p + off, n - off, BANNER_PREFIX, plen);
+		char line[BANNER_MAX + 1];
+		struct proc_version v;
+		size_t len;
+
+		if (!q || (size_t)(q - p) >= limit)
+			break;
+		off = (size_t)(q - p) + 1;
+		len = banner_len(q, n - (size_t)(q - p));
+		if (!len)
+			continue;
+		take(line, sizeof(line), q, len);
+		if (proc_version_parse(line, &v) < 0)
+			continue;   /* a message that merely starts so */
+		if (strcmp(v.release, s->release) != 0) {
+			if (!*s->other)
+				take(s->other, s->osize, q, len);
+			continue;
+		}
+		s->done = v.uts_version[0] == '#' &&
+			  v.uts_version[1] >= '0' && v.uts_version[1] <= '9';
+		if (!s->found || s->done)
+			take(s->line, s->size, q, len);
+		s->found = true;
+	}
+	return s->done ? n : limit;
+}
+
+/* Feed chunks from supply through the scan, BANNER_MAX bytes carried over. */
+static int scan_stream(struct banner_scan *s, int (*supply)(void *, const uint8_t **, size_t *,
+							       struct khdr_err *),
+		       void *ctx, struct khdr_err *e)
+{
+	uint8_t *buf = NULL;
+	size_t have = 0, cap = 0;
+	int r = 0;
+
+	while (!s->done) {
+		const uint8_t *p;
+		size_t n, used;
+
+		r = supply(ctx, &p, &n, e);
+		if (r < 0)
+			break;
+		if (have + n > cap) {
+			uint8_t *nb = realloc(buf, have + n);
+
+			if (!nb) {
+				r = err_set(e, ENOMEM, "out of memory");
+				break;
+			}
+			buf = nb;
+			cap = have + n;
+		}
+		memcpy(buf + have, p, n);
+		have += n;
+		used = banner_scan(s, buf, have, n == 0);
+		if (n == 0)
+			break;
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	free(buf);
+	return r;
+}
+
+int kimage_banner(struct input *in, const char *release, char *line,
+		  size_t size, char *other, size_t osize, struct khdr_err *e)
+{
+	struct banner_scan s = { .release = release, .line = line, .other = other,
+				 .size = size, .osize = osize };
+	uint8_t head[0x250], *data = NULL;
+	const uint8_t *payload;
+	struct decoder d;
+	struct input mem;
+	size_t len, n;
+	enum comp comp;
+	int r;
+
+	*line = *other = '\0';
+	memset(head, 0, sizeof(head));
+	if (input_pread(in, 0, head, sizeof(head)) < 0)
+		input_pread(in, 0, head, in->size < sizeof(head) ? (size_t)in->size : 0);
+	if (elf_is_elf(head, sizeof(head))) {
+		r = scan_stream(&s, input_supply, in, e);
+	} else {
+		r = input_slurp(in, IMAGE_MAX, &data, &len, e);
+		if (r < 0)
+			return r;
+		if (bzimage_payload(data, len, &payload, &n) < 0) {
+			/* Another format (a raw Image, a notes file): its bytes as they are. */
+			banner_scan(&s, data, len, true);
+			free(data);
+			return s.found ? 0 : -ENOENT;
+		}
+		comp = comp_detect(payload, n);
+		if (comp == COMP_NONE) {
+			free(data);
+			return err_set(e, ENOTSUP,
+				       "bzImage payload compression not supported (xz, gzip, zstd are)");
+		}
+		input_from_memory(&mem, payload, n, NULL);
+		r = decoder_init_embedded(&d, comp, &mem, 256u << 10, e);
+		if (r == 0) {
+			r = scan_stream(&s, decoder_supply, &d, e);
+			decoder_end(&d);
+		}
+		free(data);
+	}
+	if (r < 0)
+		return r;
+	return s.found ? 0 : -ENOENT;
 }

@@ -193,14 +193,16 @@ int source_find(struct source *s, const struct khdr_opts *o,
 			       ? err_set(e, ENAMETOOLONG, "--archive path too long")
 			       : 0;
 	}
-	if (*k->build_id_hex &&
+	/* Staged copies and sysfs are the running kernel's. */
+	if (!k->offline && *k->build_id_hex &&
 	    path_fmt(s->path, sizeof(s->path), "%s/%s.tar.xz", o->run_dir,
 		     k->build_id_hex) == 0 &&
 	    open_staged(s, o->run_dir)) {
 		s->kind = SOURCE_STAGED;
 		return 0;
 	}
-	if (path_fmt(s->path, sizeof(s->path), "%s/kernel/kheaders.tar.xz",
+	if (!k->offline &&
+	    path_fmt(s->path, sizeof(s->path), "%s/kernel/kheaders.tar.xz",
 		     o->sysfs) == 0 && exists(s->path)) {
 		char modpath[PATH_MAX];
 
@@ -217,6 +219,9 @@ int source_find(struct source *s, const struct khdr_opts *o,
 		memcpy(s->path, module, sizeof(s->path));
 		return 0;
 	}
+	if (k->offline)
+		return err_set(e, ENOENT, "no headers archive for %s: no kheaders module in %s; "
+			       "pass --archive FILE", k->release, moddir);
 	return err_set(e, ENOENT,
 		       "no headers archive: kernel built without CONFIG_IKHEADERS "
 		       "(no %s/kernel/kheaders.tar.xz) and no kheaders module in %s; "

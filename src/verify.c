@@ -51,6 +51,8 @@ void verify_count(struct verifier *v)
 static int disagree(struct verifier *v, struct khdr_err *e, const char *what,
 		    const char *expected, const char *found)
 {
+	char against[4200];
+
 	if (v->force) {
 		log_warn("%s differs: expected '%s', found '%s' (--force: installing anyway)",
 			 what, expected, found);
@@ -58,9 +60,9 @@ static int disagree(struct verifier *v, struct khdr_err *e, const char *what,
 		return 0;
 	}
 	return err_set(e, EPERM,
-		       "archive does not match the running kernel: %s is '%s', expected '%s'; "
+		       "archive does not match %s: %s is '%s', expected '%s'; "
 		       "this archive belongs to another build (use --force to install it anyway)",
-		       what, found, expected);
+		       kernel_against(v->k, against, sizeof(against)), what, found, expected);
 }
 
 int header_define(const char *text, size_t len, const char *name, char *val,
@@ -103,7 +105,7 @@ static int check_manifest(struct verifier *v, const char *data, size_t len,
 			  struct khdr_err *e)
 {
 	char release[RELEASE_MAX], id[2 * BUILD_ID_MAX + 1], kbuild[8];
-	char uts[256];
+	char uts[256], against[4200];
 	int r;
 
 	if (kv_validate(data, len) < 0)
@@ -128,7 +130,8 @@ static int check_manifest(struct verifier *v, const char *data, size_t len,
 	if (kv_get(data, len, "build_id", id, sizeof(id)) < 0 || !*id)
 		return 0;
 	if (!*v->k->build_id_hex) {
-		log_info("the running kernel has no build ID; checking the fingerprint instead");
+		log_info("%s has no build ID; checking the fingerprint instead",
+			 kernel_against(v->k, against, sizeof(against)));
 		return 0;
 	}
 	if (strcasecmp(id, v->k->build_id_hex) != 0)
@@ -248,6 +251,13 @@ int verify_finish(struct verifier *v, enum verify_level *level,
 		return err_set(e, EPERM,
 			       "cannot verify the archive: it has no " UTSRELEASE_H
 			       " and no khdr-manifest with a matching build ID (use --force to install it anyway)");
+	if (!k->have_version && k->offline)
+		return err_set(e, EPERM,
+			       "cannot verify the archive for %s: it carries no khdr-manifest naming build ID '%s', "
+			       "and %s shows no 'Linux version %s' banner to compare its " COMPILE_H " with; "
+			       "nothing installed (use --force to install it anyway)",
+			       k->release, k->build_id_hex, *k->image ? k->image : "no kernel image",
+			       k->release);
 	if (!k->have_version)
 		return err_set(e, EPERM,
 			       "cannot verify the archive: no readable version line for comparison (procfs version); use --force to install it anyway");

@@ -22,7 +22,7 @@ in_namespace() {  # archive command...
 		mount -t tmpfs khdr-test /lib/modules && mount -t tmpfs khdr-test "$cache" || exit 97
 		mkdir -p "/lib/modules/$rel"
 		if [ -n "$archive" ]; then
-			"$khdr" install -q --kernel-release "$rel" --cache-dir "$cache/c" --archive "$archive" --force ||
+			"$khdr" install -q --kernel-release "$rel" --cache-dir "$cache/c" --run-dir "$cache/run" --archive "$archive" --force ||
 				{ echo "install failed"; exit 96; }
 		fi
 		"$@"; rc=$?

@@ -107,7 +107,7 @@ test_make_install_honours_destdir_and_prefix() {
 	# names (Debian's systemd units live in /lib/systemd/system).
 	local want v
 	want=$( { echo usr
-		for v in systemdsystemunitdir dracutmodulesdir initramfstoolsdir kernelinstalldir; do
+		for v in systemdsystemunitdir dracutmodulesdir initramfstoolsdir kernelinstalldir kernelhooksdir; do
 			sed -n "s|^$v = /\([^/]*\).*|\1|p" "$b/Makefile"
 		done; } | sort -u | tr '\n' ' ')
 	assertEquals "nothing outside DESTDIR/usr and the tools' dirs" "$want" "$(ls "$d" | tr '\n' ' ')"

@@ -81,7 +81,10 @@ test_install_puts_every_file_where_its_tool_reads_it() {
 644 $UNITDIR/khdr-cache.service
 755 $hooks/khdr-cache
 755 $bottom/khdr-cache
-755 $kidir/50-khdr-cache.install
+755 $kidir/35-khdr-cache.install
+644 $UNITDIR/khdr-cache-handoff.service
+755 /etc/kernel/postinst.d/50-khdr-cache
+755 /etc/kernel/postrm.d/50-khdr-cache
 755 $dracutdir/90khdr/module-setup.sh
 755 $dracutdir/90khdr/khdr-pre-pivot.sh
 EOF
@@ -92,12 +95,14 @@ EOF
 	assertEquals "installed files and modes" "$expected" "$got"
 	# The files that name the binary name the installed one.
 	local f
-	for f in "$UNITDIR/khdr-cache.service" "$hooks/khdr-cache" "$kidir/50-khdr-cache.install"; do
+	for f in "$UNITDIR/khdr-cache.service" "$UNITDIR/khdr-cache-handoff.service" "$hooks/khdr-cache" \
+		"$kidir/35-khdr-cache.install" /etc/kernel/postinst.d/50-khdr-cache /etc/kernel/postrm.d/50-khdr-cache; do
 		assertTrue "$f names /usr/sbin/khdr-cache" "grep -q '/usr/sbin/khdr-cache' '$DEST$f'"
 		assertFalse "$f: no placeholder left" "grep -q '@[a-z]*@' '$DEST$f'"
 	done
 	# Shell syntax of every installed script.
-	for f in "$hooks/khdr-cache" "$bottom/khdr-cache" "$kidir/50-khdr-cache.install"; do
+	for f in "$hooks/khdr-cache" "$bottom/khdr-cache" "$kidir/35-khdr-cache.install" \
+		/etc/kernel/postinst.d/50-khdr-cache /etc/kernel/postrm.d/50-khdr-cache; do
 		assertTrue "sh -n $f" "sh -n '$DEST$f'"
 	done
 	# Uninstall leaves no file behind.
@@ -128,7 +133,8 @@ test_configure_options_move_the_files() {
 	rc=$?
 	assertEquals "install: $(tail -5 "$SHUNIT_TMPDIR/opts.log")" 0 "$rc"
 	assertEquals "$(printf '%s\n' /x/dracut/90khdr/khdr-pre-pivot.sh /x/dracut/90khdr/module-setup.sh \
-		/x/itools/hooks/khdr-cache /x/itools/scripts/init-bottom/khdr-cache /x/units/khdr-cache.service)" \
+		/x/itools/hooks/khdr-cache /x/itools/scripts/init-bottom/khdr-cache /x/units/khdr-cache-handoff.service \
+		/x/units/khdr-cache.service)" \
 		"$(cd "$d" && find . -type f -printf '/%P\n' | sort)"
 	assertTrue "the unit runs the prefix's binary" \
 		"grep -qx 'ExecStart=/opt/k/sbin/khdr-cache install --boot' '$d/x/units/khdr-cache.service'"
@@ -212,6 +218,162 @@ test_unit_bounding_set_suffices_for_the_late_install() {
 	assertFalse "the staged copy is gone" "[ -e '$run/$FX_BUILD_ID.tar.xz' ]"
 }
 
+test_handoff_unit_passes_systemd_analyze_verify() {
+	need_build || return 0
+	command -v systemd-analyze > /dev/null || { skip_test "systemd-analyze is not installed"; return 0; }
+	need_ns || return 0
+	local f=$DEST$UNITDIR/khdr-cache-handoff.service
+	in_ns 'systemd-analyze verify --man=no "$1"' "$f" > "$SHUNIT_TMPDIR/verify" 2>&1
+	rc=$?
+	assertEquals "systemd-analyze verify: $(cat "$SHUNIT_TMPDIR/verify")" 0 "$rc"
+	assertEquals "no warnings" "" "$(cat "$SHUNIT_TMPDIR/verify")"
+	assertTrue "ExecStart" "grep -qx 'ExecStart=/usr/sbin/khdr-cache handoff' '$f'"
+	assertTrue "after khdr-cache.service and dkms.service" \
+		"grep -qx 'After=khdr-cache.service dkms.service' '$f'"
+	# Default dependencies: after sysinit.target, so it never holds it.
+	assertFalse "default dependencies" "grep -q '^DefaultDependencies=no' '$f'"
+	assertFalse "not before sysinit.target" "grep -qE '^Before=.*sysinit' '$f'"
+	assertTrue "wanted by multi-user.target" "grep -qx 'WantedBy=multi-user.target' '$f'"
+	assertTrue "only with markers" "grep -qx 'ConditionDirectoryNotEmpty=/run/khdr/handoff' '$f'"
+}
+
+# ---- /etc/kernel/postinst.d and postrm.d, as Debian's kernel packages run them ----
+
+# A fixture root with Debian's kernel $KREL installed but not running: its
+# image in /boot and the kbuild kheaders.ko in lib/modules/$KREL/updates;
+# /etc/kernel holds our hooks from $DEST next to a fake "dkms" in
+# postinst.d and header_postinst.d that records whether build was there
+# when it ran.
+debian_kernel_installed() {
+	make_fixture
+	mkdir -p "$FX/root/boot" "$FX/root/run" "$FX/root/var/cache" "$FX/root/lib/modules/$KREL/updates" \
+		"$FX/etc/kernel/postinst.d" "$FX/etc/kernel/postrm.d" "$FX/etc/kernel/header_postinst.d"
+	cp "$KHDR_DEBIAN_KERNEL/vmlinuz" "$FX/root/boot/vmlinuz-$KREL"
+	cp "$KHDR_KBUILD/kheaders.ko" "$FX/root/lib/modules/$KREL/updates/kheaders.ko"
+	cp "$DEST/etc/kernel/postinst.d/50-khdr-cache" "$FX/etc/kernel/postinst.d/"
+	cp "$DEST/etc/kernel/postrm.d/50-khdr-cache" "$FX/etc/kernel/postrm.d/"
+	local d
+	for d in postinst.d header_postinst.d; do
+		printf '#!/bin/sh\nif [ -e /lib/modules/$1/build/include ]; then t=yes; else t=no; fi\necho "%s $1 $2 tree=$t $(readlink /lib/modules/$1/build)" >> %s\n' \
+			"$d" "$FX/dkms.log" > "$FX/etc/kernel/$d/dkms"
+		chmod +x "$FX/etc/kernel/$d/dkms"
+	done
+	KKEY=$KREL@$(cat "$KHDR_DEBIAN_KERNEL/build-id")
+}
+
+# Run "$@" with $DEST's /usr, and the fixture's lib/modules, var/cache,
+# boot, run and etc/kernel over the host's.
+kernel_ns() {
+	in_ns '
+		fx=$1; shift
+		mount --bind "$fx/root/lib/modules" /lib/modules &&
+		mount --bind "$fx/root/var/cache" /var/cache &&
+		mount --bind "$fx/root/boot" /boot &&
+		mount --bind "$fx/root/run" /run &&
+		mount --bind "$fx/etc/kernel" /etc/kernel || exit 97
+		"$@"' "$FX" "$@" > "$SHUNIT_TMPDIR/k.out" 2>&1
+}
+
+need_kernel_hooks() {
+	need_build && need_artefacts && need_debian_kernel || return 1
+	[ -n "${KHDR_KBUILD:-}" ] || { skip_test "no kbuild-complete archive"; return 1; }
+	command -v run-parts > /dev/null || { skip_test "run-parts is not installed"; return 1; }
+	[ -d /etc/kernel ] || { skip_test "no /etc/kernel to mount over"; return 1; }
+	need_ns && need_lib_modules || return 1
+}
+
+# What linux-image-<version>.postinst does: run-parts with the release and
+# the image, stopping at the first failing hook.
+debian_postinst() {
+	kernel_ns run-parts --report --exit-on-error --arg="$KREL" --arg="/boot/vmlinuz-$KREL" /etc/kernel/postinst.d
+}
+
+test_postinst_hook_installs_before_dkms_runs() {
+	need_kernel_hooks || return 0
+	debian_kernel_installed
+	kernel_ns run-parts --test /etc/kernel/postinst.d
+	assertEquals "run-parts' order" "$(printf '/etc/kernel/postinst.d/50-khdr-cache\n/etc/kernel/postinst.d/dkms')" \
+		"$(cat "$SHUNIT_TMPDIR/k.out")"
+	debian_postinst
+	rc=$?
+	assertEquals "postinst.d: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	# header_postinst.d first (our hook hands the tree on), then postinst.d's dkms.
+	assertEquals "dkms found the tree, each hook once" \
+		"$(printf 'header_postinst.d %s  tree=yes /var/cache/khdr/%s\npostinst.d %s /boot/vmlinuz-%s tree=yes /var/cache/khdr/%s' \
+			"$KREL" "$KKEY" "$KREL" "$KREL" "$KKEY")" "$(cat "$FX/dkms.log" 2>/dev/null)"
+	assertEquals "verified against the image" build-id \
+		"$(sed -n 's/^verified=//p' "$FX/root/var/cache/khdr/$KKEY/.khdr-stamp")"
+	assertEquals "/boot/vmlinuz-$KREL" "$(sed -n 's/^image=//p' "$FX/root/var/cache/khdr/$KKEY/.khdr-stamp")"
+	assertFalse "the marker is taken" "[ -e '$FX/root/run/khdr/handoff/$KREL' ]"
+	# dpkg-reconfigure runs it again: up to date, nothing handed on twice.
+	debian_postinst
+	assertEquals "again: $(cat "$SHUNIT_TMPDIR/k.out")" 3 "$(wc -l < "$FX/dkms.log")"
+}
+
+test_postinst_hook_never_fails_the_kernel_install() {
+	need_kernel_hooks || return 0
+	debian_kernel_installed
+	# An archive of another build: refused, and the kernel installs anyway.
+	cp "$KHDR_KBUILD/wrong-build-id.ko" "$FX/root/lib/modules/$KREL/updates/kheaders.ko"
+	debian_postinst
+	rc=$?
+	assertEquals "postinst.d: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	assertContains "says why" "$(cat "$SHUNIT_TMPDIR/k.out")" "build ID is '"
+	assertContains "$(cat "$SHUNIT_TMPDIR/k.out")" "the kernel is installed anyway"
+	assertFalse "no build link" "[ -L '$FX/root/lib/modules/$KREL/build' ]"
+	assertEquals "dkms still ran, without a tree" "postinst.d $KREL /boot/vmlinuz-$KREL tree=no " \
+		"$(cat "$FX/dkms.log" 2>/dev/null)"
+	# A headers package's build: left alone, quietly.
+	rm -f "$FX/dkms.log"
+	mkdir -p "$FX/root/lib/modules/$KREL/build/include"
+	debian_postinst
+	rc=$?
+	assertEquals "foreign: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	assertTrue "the foreign build stays" "[ -d '$FX/root/lib/modules/$KREL/build/include' -a ! -L '$FX/root/lib/modules/$KREL/build' ]"
+	assertFalse "nothing cached" "[ -e '$FX/root/var/cache/khdr/$KKEY' ]"
+}
+
+test_postrm_hook_drops_the_link_and_the_entries() {
+	need_kernel_hooks || return 0
+	debian_kernel_installed
+	debian_postinst
+	assertTrue "installed: $(cat "$SHUNIT_TMPDIR/k.out")" "[ -L '$FX/root/lib/modules/$KREL/build' ]"
+	# dpkg removes the package's files, then runs postrm.d.
+	rm -rf "${FX:?}/root/lib/modules/$KREL/updates" "$FX/root/boot/vmlinuz-$KREL"
+	kernel_ns run-parts --report --exit-on-error --arg="$KREL" --arg="/boot/vmlinuz-$KREL" /etc/kernel/postrm.d
+	rc=$?
+	assertEquals "postrm.d: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	assertFalse "the link is gone" "[ -L '$FX/root/lib/modules/$KREL/build' ]"
+	assertFalse "the empty modules dir is gone" "[ -e '$FX/root/lib/modules/$KREL' ]"
+	assertFalse "the entry is gone" "[ -e '$FX/root/var/cache/khdr/$KKEY' ]"
+}
+
+# kernel-install add, with systemd's real kernel-install: our plugin runs
+# before a DKMS plugin named as Fedora names it, and installs against the
+# image kernel-install passes.
+test_kernel_install_add_installs_before_dkms() {
+	need_kernel_hooks || return 0
+	command -v kernel-install > /dev/null || { skip_test "kernel-install is not installed"; return 0; }
+	debian_kernel_installed
+	mkdir -p "$FX/etc/kernel/install.d"
+	printf '#!/bin/sh\n[ "$1" = add ] || exit 0\nif [ -e /lib/modules/$2/build/include ]; then t=yes; else t=no; fi\necho "40-dkms $2 tree=$t" >> %s\n' \
+		"$FX/dkms.log" > "$FX/etc/kernel/install.d/40-dkms.install"
+	chmod +x "$FX/etc/kernel/install.d/40-dkms.install"
+	kernel_ns kernel-install -v add "$KREL" "/boot/vmlinuz-$KREL"
+	rc=$?
+	assertEquals "kernel-install add: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	assertContains "our plugin ran" "$(cat "$SHUNIT_TMPDIR/k.out")" "35-khdr-cache.install"
+	assertEquals "handed on, then DKMS's plugin found the tree" \
+		"$(printf 'header_postinst.d %s  tree=yes /var/cache/khdr/%s\n40-dkms %s tree=yes' "$KREL" "$KKEY" "$KREL")" \
+		"$(cat "$FX/dkms.log" 2>/dev/null)"
+	assertEquals build-id "$(sed -n 's/^verified=//p' "$FX/root/var/cache/khdr/$KKEY/.khdr-stamp" 2>/dev/null)"
+	kernel_ns kernel-install -v remove "$KREL"
+	rc=$?
+	assertEquals "kernel-install remove: $(cat "$SHUNIT_TMPDIR/k.out")" 0 "$rc"
+	assertFalse "removed: link" "[ -L '$FX/root/lib/modules/$KREL/build' ]"
+	assertFalse "removed: entry" "[ -e '$FX/root/var/cache/khdr/$KKEY' ]"
+}
+
 # ---- kernel-install ----
 
 # A fixture root with two kernels, each with its build link and entry: A
@@ -257,7 +419,7 @@ test_kernel_install_remove_prunes_that_kernel_only() {
 	rc=$?
 	assertEquals "kernel-install remove: $(cat "$SHUNIT_TMPDIR/ki.out")" 0 "$rc"
 	assertContains "our plugin ran: $(cat "$SHUNIT_TMPDIR/ki.out")" \
-		"$(cat "$SHUNIT_TMPDIR/ki.out")" "50-khdr-cache.install"
+		"$(cat "$SHUNIT_TMPDIR/ki.out")" "35-khdr-cache.install"
 	assertFalse "A's link is gone" "[ -e '$FX/root/lib/modules/$KA/build' -o -L '$FX/root/lib/modules/$KA/build' ]"
 	assertFalse "A's empty modules dir is gone" "[ -e '$FX/root/lib/modules/$KA' ]"
 	assertFalse "A's entry is gone" "[ -e '$FX/root/var/cache/khdr/$KEY_A' ]"
@@ -299,14 +461,11 @@ test_kernel_install_leaves_a_foreign_build() {
 	assertFalse "B's orphaned entry is pruned" "[ -e '$FX/root/var/cache/khdr/$KEY_B' ]"
 }
 
-test_kernel_install_add_and_unknown_commands_do_nothing() {
+test_kernel_install_unknown_commands_do_nothing() {
 	need_kernel_install || return 0
 	two_kernels
-	local plugin=$DEST/usr/lib/kernel/install.d/50-khdr-cache.install before
+	local plugin=$DEST/usr/lib/kernel/install.d/35-khdr-cache.install before
 	before=$(cd "$FX/root" && find . -printf '%p %y %l\n' | sort | md5sum)
-	in_ns '"$@"' "$plugin" add "$KA" /boot/entry /boot/vmlinuz-x > "$SHUNIT_TMPDIR/p.out" 2>&1
-	rc=$?
-	assertEquals "add: $(cat "$SHUNIT_TMPDIR/p.out")" 0 "$rc"
 	in_ns '"$@"' "$plugin" frobnicate "$KA" > "$SHUNIT_TMPDIR/p.out" 2>&1
 	rc=$?
 	assertEquals "unknown command: $(cat "$SHUNIT_TMPDIR/p.out")" 0 "$rc"

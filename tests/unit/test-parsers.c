@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-parsers.c - the small text parsers: key=value (manifest, stamp),
- * generated headers, /proc/version; and the verifier's decisions. */
+ * generated headers, /proc/version, the banner of a kernel image; and the
+ * verifier's decisions. */
 #include <errno.h>
 
 #include "kernel.h"
+#include "kimage.h"
 #include "kv.h"
 #include "verify.h"
 #include "unit.h"
@@ -184,12 +186,85 @@ static int verifier_mismatches(void)
 	return 0;
 }
 
+/*
+ * The banner scan, over bytes laid out as in a 6.1 vmlinux: a weak banner
+ * with "# SMP" first, the real one later, a banner of another release and
+ * a format string between.  Fed whole, and split at every point as
+ * kimage.c feeds it (what is not done with comes again, in front).
+ */
+static int banner(void)
+{
+	static const char *const parts[] = {
+		"Linux version 6.1.0-9 (a@b) (gcc (Debian 12) 12.2.0) # SMP",
+		"%s version %s (%s@%s) (%s) %s\n",
+		"Linux version 6.0.0 (c@d) (gcc) #2 SMP",
+		"Linux version is what this says",
+		"Linux version 6.1.0-9 (a@b) (gcc (Debian 12) 12.2.0) #1 SMP PREEMPT",
+	};
+	uint8_t buf[8192];
+	char line[BANNER_MAX + 1], other[BANNER_MAX + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		memset(buf + n, 0x90, 1200);     /* far apart: more than BANNER_MAX */
+		n += 1200;
+		memcpy(buf + n, parts[i], strlen(parts[i]) + 1);
+		n += strlen(parts[i]) + 1;
+	}
+	for (size_t k = 0; k <= n; k++) {
+		struct banner_scan sc = { .release = "6.1.0-9", .line = line, .other = other,
+					  .size = sizeof(line), .osize = sizeof(other) };
+		size_t used;
+
+		line[0] = other[0] = '\0';
+		used = banner_scan(&sc, buf, k, k == n);
+		CHECK(used <= k);
+		if (k < n)
+			banner_scan(&sc, buf + used, n - used, true);
+		CHECK(sc.found && sc.done);
+		if (strcmp(line, parts[4]) != 0 || strcmp(other, parts[2]) != 0) {
+			CHECK_STR(line, parts[4]);
+			CHECK_STR(other, parts[2]);
+			break;
+		}
+	}
+	/* Only the weak banner: it is taken, and the scan goes to the end. */
+	{
+		struct banner_scan sc = { .release = "6.1.0-9", .line = line, .other = other,
+					  .size = sizeof(line), .osize = sizeof(other) };
+
+		line[0] = other[0] = '\0';
+		CHECK_INT(banner_scan(&sc, (const uint8_t *)parts[0], strlen(parts[0]) + 1, true),
+			  strlen(parts[0]) + 1);
+		CHECK(sc.found && !sc.done);
+		CHECK_STR(line, parts[0]);
+		sc.release = "6.2";
+		sc.found = false;
+		line[0] = '\0';
+		banner_scan(&sc, (const uint8_t *)parts[0], strlen(parts[0]) + 1, true);
+		CHECK(!sc.found);
+		CHECK_STR(other, parts[0]);
+	}
+	/* A banner without its end within BANNER_MAX is none. */
+	{
+		struct banner_scan sc = { .release = "6.1.0-9", .line = line, .other = other,
+					  .size = sizeof(line), .osize = sizeof(other) };
+
+		memcpy(buf, parts[4], strlen(parts[4]));
+		memset(buf + strlen(parts[4]), 'x', 2000);
+		banner_scan(&sc, buf, strlen(parts[4]) + 2000, true);
+		CHECK(!sc.found);
+	}
+	return 0;
+}
+
 int main(void)
 {
 	TEST(kv);
 	TEST(defines);
 	TEST(proc_version);
 	TEST(releases);
+	TEST(banner);
 	TEST(verifier_levels);
 	TEST(verifier_mismatches);
 	return unit_done();
