@@ -172,6 +172,18 @@ test_verify_layout_agrees_with_its_own_kernel() {
 	assertEquals match "$(printf '%s' "$OUT" | jq -r .result)"
 	assertEquals 2 "$(printf '%s' "$OUT" | jq -r '.structs | length')"
 	assertEquals 0 "$(printf '%s' "$OUT" | jq -r '.differences | length')"
+	# Each struct's offsets: one per compared member, pid's as BTF has it.
+	assertEquals "an offset per compared member" \
+		"$(printf '%s' "$OUT" | jq -r '.structs[0].members')" \
+		"$(printf '%s' "$OUT" | jq -r '.structs[0].offsets | length')"
+	if command -v bpftool >/dev/null; then
+		local bits
+		bits=$(bpftool btf dump file "$DEB_BTF" format raw | awk '
+			/^\[[0-9]+\] / { ins = ($2 == "STRUCT" && $3 == "'\''task_struct'\''") }
+			ins && $1 == "'\''pid'\''" { for (i = 2; i <= NF; i++) if (sub("^bits_offset=", "", $i)) print $i; exit }')
+		assertEquals "task_struct.pid as bpftool reads BTF" "$((bits / 8))" \
+			"$(printf '%s' "$OUT" | jq -r '.structs[] | select(.name == "task_struct") | .offsets.pid')"
+	fi
 	assertEquals "no scratch directory left" "" "$(ls -d "${TMPDIR:-/tmp}"/khdr-layout.* 2>/dev/null)"
 }
 
