@@ -209,13 +209,21 @@ int kconfig_parse_autoconf(struct kconfig *c, const char *text, size_t len,
  * same make changes them without changing one line of the configuration.
  * What the tool chain can do (CC_HAS_*, AS_HAS_*, ...) is compared: code
  * and layout follow it.
+ *
+ * And what the build itself adds to the configuration it was given: its
+ * build-ID salt and how it signs modules.  Debian's build appends them to
+ * the .config it builds with (so autoconf.h and the headers package have
+ * them) but its linux-image package ships the configuration as given, as
+ * /boot/config-<release>, without them; they change no code a module or a
+ * BPF program is built from (the salt is a note, the rest Makefile input).
  */
-bool kconfig_toolchain_symbol(const char *name, size_t len)
+bool kconfig_build_symbol(const char *name, size_t len)
 {
 	static const char *const exact[] = {
 		"CC_VERSION_TEXT", "GCC_VERSION", "CLANG_VERSION", "AS_VERSION",
 		"LD_VERSION", "LLD_VERSION", "PAHOLE_VERSION", "RUSTC_VERSION",
 		"RUSTC_VERSION_TEXT", "RUSTC_LLVM_VERSION", "BINDGEN_VERSION_TEXT",
+		"BUILD_SALT", "MODULE_SIG_ALL", "MODULE_SIG_KEY", "SYSTEM_TRUSTED_KEYS",
 	};
 	static const char *const prefix[] = { "CC_IS_", "AS_IS_", "LD_IS_" };
 
@@ -345,7 +353,7 @@ int kconfig_compare(const struct kconfig *autoconf, const struct kconfig *config
 
 		i += r <= 0;
 		j += r >= 0;
-		if (kconfig_toolchain_symbol(s->name, s->nlen)) {
+		if (kconfig_build_symbol(s->name, s->nlen)) {
 			out->skipped++;
 			continue;
 		}

@@ -45,8 +45,11 @@ int kconfig_parse_autoconf(struct kconfig *c, const char *text, size_t len,
 
 void kconfig_free(struct kconfig *c);
 
-/* Symbols that only describe the tool chain, left out of the comparison. */
-bool kconfig_toolchain_symbol(const char *name, size_t len);
+/*
+ * Symbols that only describe the tool chain, or what the build added (its
+ * salt, its module signing), left out of the comparison.
+ */
+bool kconfig_build_symbol(const char *name, size_t len);
 
 #define KCONFIG_SHOWN 5          /* differences named in a message */
 

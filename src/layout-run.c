@@ -288,6 +288,26 @@ static void print_text(const struct layout *l, const struct layout_opts *lo,
 	       r->builds, r->builds == 1 ? "" : "s", r->seconds);
 }
 
+/*
+ * The headers' offset of each member the compiler gave, so that a caller
+ * can hold one value against what another tool measured (the guest tier's
+ * module, bpftool) without parsing the table.
+ */
+static void print_json_offsets(const struct layout *l, const struct layout_struct *s)
+{
+	unsigned n = 0;
+
+	for (size_t i = s->first + 1; i < s->first + s->count; i++) {
+		const struct layout_item *it = &l->items[i];
+
+		if (it->state != ITEM_VALUE || !it->member)
+			continue;
+		printf("%s", n++ ? ", " : "");
+		json_put_str(it->member);
+		printf(": %" PRIu64, it->headers);
+	}
+}
+
 static void print_json(const struct layout *l, const struct layout_opts *lo,
 		       const struct layout_result *r)
 {
@@ -309,8 +329,10 @@ static void print_json(const struct layout *l, const struct layout_opts *lo,
 		else
 			printf(", \"size_headers\": null");
 		printf(", \"size_kernel\": %" PRIu64 ", \"members\": %u, \"bitfields\": %u, "
-		       "\"inexpressible\": %u, \"mismatches\": %u}", size->kernel, s->compared,
-		       s->bitfields, s->inexpressible, s->mismatches);
+		       "\"inexpressible\": %u, \"mismatches\": %u,\n     \"offsets\": {",
+		       size->kernel, s->compared, s->bitfields, s->inexpressible, s->mismatches);
+		print_json_offsets(l, s);
+		printf("}}");
 	}
 	printf("\n  ],\n  \"differences\": [");
 	for (size_t i = 0, n = 0; i < l->n; i++) {

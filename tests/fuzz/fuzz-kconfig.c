@@ -62,6 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kconfig_free(&a);
 	if (rc == 0)
 		kconfig_free(&c);
-	(void)kconfig_toolchain_symbol((const char *)data, alen);
+	(void)kconfig_build_symbol((const char *)data, alen);
 	return 0;
 }

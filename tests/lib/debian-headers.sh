@@ -1,6 +1,7 @@
 #!/bin/sh
 # Fetch Debian's headers for its stock kernel (the release that
-# linux-image-amd64 depends on) with `apt-get download` -- never installed:
+# linux-image-amd64 depends on), or for the release RELEASE given as the
+# argument (another ABI apt offers), with `apt-get download` -- never installed:
 # the host keeps having no headers package -- and unpack them with
 # dpkg-deb -x into one directory, which is printed:
 #
@@ -12,6 +13,8 @@
 # The directory is keyed on the packages' versions: a new upload gives a
 # new directory; the .debs are kept in <cache>/debs.
 #
+#   debian-headers.sh [RELEASE]
+#
 #   KHDR_TEST_CACHE  cache root (default ~/.cache/khdr-cache-tests)
 #
 # Safe to run twice at once (two test runs on one machine): the work is
@@ -20,10 +23,14 @@
 set -eu
 
 cache=${KHDR_TEST_CACHE:-${HOME:-/root}/.cache/khdr-cache-tests}
-img=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
-[ -n "$img" ] || { echo "debian-headers: cannot resolve linux-image-amd64 (apt-get update?)" >&2; exit 1; }
-release=${img#linux-image-}
+if [ $# -gt 0 ]; then
+	release=$1
+else
+	img=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+	[ -n "$img" ] || { echo "debian-headers: cannot resolve linux-image-amd64 (apt-get update?)" >&2; exit 1; }
+	release=${img#linux-image-}
+fi
 hdr=linux-headers-$release
 # The -common and linux-kbuild-* names, as the headers package depends on them.
 deps=$(apt-cache depends "$hdr" 2>/dev/null |

@@ -129,6 +129,25 @@ test_config_tool_chain_symbols_are_left_out() {
 	assertEquals "stamp" match "$(stamp_field config)"
 }
 
+# Debian's own /boot/config-<release> (the linux-image package's) against
+# the archive made from Debian's headers of that build: Debian's build adds
+# its salt and module signing to the .config it builds with, not to the
+# one it ships.
+test_config_debian_boot_config_matches_its_headers() {
+	need_kbuild_btf || return 0
+	local deb
+	deb=$(ls "$(dirname "$KHDR_DEBIAN_KERNEL")/debs/linux-image-$(cat "$KHDR_KBUILD/release")_"*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || { skip_test "no linux-image .deb beside $KHDR_DEBIAN_KERNEL"; return 0; }
+	make_kbuild_fixture "$DEB_BTF"
+	mkdir -p "$FX/root/boot"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./boot/config-$REL" > "$FX/root/boot/config-$REL"
+	assertTrue "the package's config lacks the salt" "! grep -q '^CONFIG_BUILD_SALT=' '$FX/root/boot/config-$REL'"
+	run install $FXOPTS -v --archive "$KHDR_KBUILD/kheaders.tar.xz"
+	assertEquals "Debian's kernel, its headers, its /boot/config: $ERR" 0 "$RC"
+	assertContains "$ERR" "comparing with $FX/root/boot/config-$REL"
+	assertEquals "stamp" match "$(stamp_field config)"
+}
+
 test_config_unavailable_changes_nothing() {
 	need_artefacts || { skip_test "no artefacts"; return 0; }
 	make_fixture
@@ -172,6 +191,18 @@ test_verify_layout_agrees_with_its_own_kernel() {
 	assertEquals match "$(printf '%s' "$OUT" | jq -r .result)"
 	assertEquals 2 "$(printf '%s' "$OUT" | jq -r '.structs | length')"
 	assertEquals 0 "$(printf '%s' "$OUT" | jq -r '.differences | length')"
+	# Each struct's offsets: one per compared member, pid's as BTF has it.
+	assertEquals "an offset per compared member" \
+		"$(printf '%s' "$OUT" | jq -r '.structs[0].members')" \
+		"$(printf '%s' "$OUT" | jq -r '.structs[0].offsets | length')"
+	if command -v bpftool >/dev/null; then
+		local bits
+		bits=$(bpftool btf dump file "$DEB_BTF" format raw | awk '
+			/^\[[0-9]+\] / { ins = ($2 == "STRUCT" && $3 == "'\''task_struct'\''") }
+			ins && $1 == "'\''pid'\''" { for (i = 2; i <= NF; i++) if (sub("^bits_offset=", "", $i)) print $i; exit }')
+		assertEquals "task_struct.pid as bpftool reads BTF" "$((bits / 8))" \
+			"$(printf '%s' "$OUT" | jq -r '.structs[] | select(.name == "task_struct") | .offsets.pid')"
+	fi
 	assertEquals "no scratch directory left" "" "$(ls -d "${TMPDIR:-/tmp}"/khdr-layout.* 2>/dev/null)"
 }
 

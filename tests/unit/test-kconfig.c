@@ -2,7 +2,7 @@
 /*
  * test-kconfig.c - the .config and autoconf.h parsers and their
  * comparison: every spelling of a value (y, m, n, strings, numbers, hex),
- * the tool chain symbols left out, gzip input (as /proc/config.gz), and
+ * the tool chain symbols and the build's additions left out, gzip input (as /proc/config.gz), and
  * the genuine defconfig .config of the test artefacts when built.
  */
 #include <errno.h>
@@ -136,6 +136,30 @@ static int differences(void)
 	return 0;
 }
 
+/*
+ * Debian's build appends its salt and module signing to the .config it
+ * builds with; /boot/config-<release> is the configuration without them.
+ */
+static int build_additions(void)
+{
+	static const char added[] =
+		"#define CONFIG_BUILD_SALT \"6.1.0-57-amd64\"\n"
+		"#define CONFIG_MODULE_SIG_ALL 1\n"
+		"#define CONFIG_MODULE_SIG_KEY \"output/signing_key.pem\"\n"
+		"#define CONFIG_SYSTEM_TRUSTED_KEYS \"\"\n";
+	struct kconfig_cmp cmp;
+	char *ac = malloc(sizeof(autoconf) + sizeof(added));
+
+	if (!ac)
+		abort();
+	sprintf(ac, "%s%s", autoconf, added);
+	CHECK_INT(compare(ac, config, &cmp), 0);
+	CHECK_INT(cmp.differ, 0);
+	CHECK_INT(cmp.skipped, 7);
+	free(ac);
+	return 0;
+}
+
 static int many_differences(void)
 {
 	char cfg[8192] = "", ac[8192] = "", buf[600];
@@ -247,6 +271,7 @@ int main(void)
 {
 	TEST(agree);
 	TEST(differences);
+	TEST(build_additions);
 	TEST(many_differences);
 	TEST(hostile);
 	TEST(gzipped);
