@@ -481,6 +481,8 @@ int cache_commit(struct cache *c, const char *staging, int sfd,
 	/* One syncfs for everything written: the rename must not outrun the data. */
 	if (syncfs(sfd) < 0)
 		return err_set(e, errno, "syncfs: %s", strerror(errno));
+	/* At boot a kernel log record: where the syncfs ended (tests/powercut). */
+	log_info("written and synced %s; committing it as %s", staging, key);
 	/*
 	 * Replacing (--force): swap the two in one step, so build never points
 	 * at nothing; the staging name then holds the old tree.
