@@ -75,7 +75,9 @@
  *     ENTRY_OTHER (never created; GNU tar lists it, extracts nothing):
  *     it is left out of our list; a label with a size: libarchive reads
  *     the next header right after it, GNU tar 1.34 and ours skip the size
- *     first: the comparison ends there;
+ *     first: the comparison ends there; and so it does at a label that
+ *     extension headers precede (GNU tar 1.34 and ours apply them to the
+ *     label, libarchive to the member after it);
  *  N7 a hard link whose header has a size: libarchive skips that many
  *     bytes of "data" in a pax archive (or guesses, in ustar), GNU tar
  *     1.34 and ours read the next header right after it (a hard link has
@@ -240,7 +242,9 @@ static void ours(const uint8_t *data, size_t size, struct list *l)
 			break;
 		h = data + 1 + (t.in.offset - 512);
 		if (en->type == ENTRY_OTHER && h[156] == 'V') {    /* N6 */
-			if (en->size && l->cut < 0)
+			bool extended = ext != t.in.offset - 512;
+
+			if ((en->size || extended) && l->cut < 0)
 				l->cut = l->n;
 			continue;
 		}
