@@ -39,27 +39,12 @@ need_tools() {
 	[ -f "$KHDR_SRCDIR/debian/control" ] || { skip_test "no debian/ in $KHDR_SRCDIR"; return 1; }
 }
 
-# The source tree as a fresh clone would have it: the files git knows
-# (tracked, and new ones not ignored), else everything but build output.
-copy_source() {  # dest
-	mkdir -p "$1"
-	if git -C "$KHDR_SRCDIR" rev-parse --show-toplevel > /dev/null 2>&1 &&
-		[ "$(git -C "$KHDR_SRCDIR" rev-parse --show-toplevel)" = "$KHDR_SRCDIR" ]; then
-		(cd "$KHDR_SRCDIR" && git ls-files -co --exclude-standard -z |
-			xargs -0 cp --parents -a -t "$1")
-	else
-		(cd "$KHDR_SRCDIR" && tar -cf - --exclude='./build*' --exclude=./debian/khdr-cache \
-			--exclude=./debian/.debhelper .) | tar -xf - -C "$1"
-	fi
-}
-
 oneTimeSetUp() {
 	need_tools || { skip_suite; return 0; }
 	W=$SHUNIT_TMPDIR/deb
 	SRC=$W/khdr-cache-$VERSION
-	copy_source "$SRC"
 	local t0=$SECONDS
-	(cd "$SRC" && dpkg-buildpackage -us -uc -b) > "$W/build.log" 2>&1
+	bash "$KHDR_SRCDIR/tests/lib/build-deb.sh" "$W"
 	BUILD_RC=$?
 	echo "NOTE: dpkg-buildpackage -us -uc -b: $((SECONDS - t0)) s"
 	DEB=$W/khdr-cache_${VERSION}_$ARCH.deb
@@ -379,6 +364,18 @@ test_kheaders_package_installs_with_the_kernel_and_never_fails() {
 		assertTrue "build link made before any boot: $(grep -A3 'Setting up khdr-kheaders' "$SHUNIT_TMPDIR/apt.log")" "[ -L '$build' ]"
 		assertEquals "verified against /boot/vmlinuz-$KREL" "build-id" \
 			"$(sed -n 's/^verified=//p' "$ROOT$(readlink "$build")/.khdr-stamp" 2>/dev/null)"
+		# Handed on as linux-headers-$KREL's postinst would: Debian's
+		# DKMS hook in header_postinst.d built v4l2loopback for the
+		# kernel that has never run.
+		local st
+		st=$(in_root dkms status -m v4l2loopback -k "$KREL" 2>&1)
+		assertContains "dkms status for $KREL: $(grep -e khdr -e dkms -e DKMS "$SHUNIT_TMPDIR/apt.log" | tail -n 8)" \
+			"$st" ": installed"
+		assertTrue "v4l2loopback.ko for $KREL" \
+			"[ -f '$ROOT/lib/modules/$KREL/updates/dkms/v4l2loopback.ko' ]"
+		assertTrue "depmod lists it for $KREL" \
+			"grep -q '^updates/dkms/v4l2loopback.ko:' '$ROOT/lib/modules/$KREL/modules.dep'"
+		assertTrue "the handoff said so" "grep -q 'handed $KREL@[0-9a-f]* on to /etc/kernel/header_postinst.d' '$SHUNIT_TMPDIR/apt.log'"
 	else
 		echo "NOTE: this khdr-cache has no offline install (--kernel-image): the postinst must say so and succeed"
 		assertTrue "postinst said why: $(grep -A3 'Setting up khdr-kheaders' "$SHUNIT_TMPDIR/apt.log")" \
@@ -401,6 +398,93 @@ test_kheaders_package_installs_with_the_kernel_and_never_fails() {
 }
 
 pkg_size() { in_root dpkg-query -W -f '${Installed-Size}' "$1" 2>/dev/null; }
+
+# The root after the test above: the kernel, both packages, the tree.
+need_installed_kernel() {
+	need_tools && need_build && need_kdeb && need_root || return 1
+	[ -n "${ROOT:-}" ] && [ "$(pkg_status "linux-image-$KREL")" = "install ok installed" ] ||
+		{ skip_test "linux-image-$KREL is not installed in the root (the test above did not get that far)"; return 1; }
+}
+
+# The cache's entries of release R, one key a line.
+entries() { ls -A "$ROOT/var/cache/khdr" 2>/dev/null | grep "^$1@" | grep -v '\.lock$'; }
+
+# A kheaders module of another build of the same release (its manifest's
+# build ID is not the image's): the offline install is refused, the
+# packages are installed all the same, and what was compared is said.
+test_a_refused_offline_install_never_fails_the_kernel() {
+	need_installed_kernel || return 0
+	[ -f "$KHDR_KBUILD/wrong-build-id.ko" ] || { skip_test "no wrong-build-id.ko in $KHDR_KBUILD"; return 0; }
+	local build=$ROOT/lib/modules/$KREL/build before rc
+	before=$(readlink "$build")
+	assertNotNull "a tree from the test above" "$before"
+	mkdir -p "$W/wrong"
+	"$KHDR_SRCDIR/kernel/mkdeb" --module "$KHDR_KBUILD/wrong-build-id.ko" --kernel-version "$KVER" \
+		-o "$W/wrong" > "$W/wrong.out" 2>&1
+	rc=$?
+	assertEquals "mkdeb of the other build's module: $(cat "$W/wrong.out")" 0 "$rc"
+	cp "$(tail -n 1 "$W/wrong.out")" "$ROOT/tmp/wrong.deb"
+	# The tree goes first, so that the install has something to do.
+	in_root sh -c "rm -f /lib/modules/$KREL/build && khdr-cache prune -q --removed $KREL" > /dev/null 2>&1
+	assertEquals "no entry left to start with" "" "$(entries "$KREL")"
+	in_root dpkg -i /tmp/wrong.deb > "$SHUNIT_TMPDIR/wrong.log" 2>&1
+	rc=$?
+	assertEquals "dpkg -i succeeds: $(tail -n 8 "$SHUNIT_TMPDIR/wrong.log")" 0 "$rc"
+	assertEquals "installed" "install ok installed" "$(pkg_status "khdr-kheaders-$KREL")"
+	assertTrue "it says what was compared: $(cat "$SHUNIT_TMPDIR/wrong.log")" \
+		"grep -q \"the kernel image /boot/vmlinuz-$KREL.*build ID\" '$SHUNIT_TMPDIR/wrong.log'"
+	assertTrue "and what happens next" "grep -q 'installed when $KREL boots' '$SHUNIT_TMPDIR/wrong.log'"
+	assertFalse "no build link" "[ -e '$build' ] || [ -L '$build' ]"
+	assertEquals "no entry" "" "$(entries "$KREL")"
+	# The kernel's own postinst.d hook refuses it too, and Debian's
+	# linux-image package installs all the same (dpkg -i again).
+	in_root dpkg -i "/tmp/$(basename "$IMGDEB")" > "$SHUNIT_TMPDIR/reconf.log" 2>&1
+	rc=$?
+	assertEquals "dpkg -i linux-image-$KREL: $(tail -n 8 "$SHUNIT_TMPDIR/reconf.log")" 0 "$rc"
+	assertTrue "the hook said why: $(grep khdr "$SHUNIT_TMPDIR/reconf.log")" \
+		"grep -q 'no headers installed for $KREL' '$SHUNIT_TMPDIR/reconf.log'"
+	assertFalse "still no build link" "[ -e '$build' ] || [ -L '$build' ]"
+	# The right module again, with DKMS's module for the kernel unbuilt: the
+	# package's postinst installs the tree and hands it on (the kernel's
+	# hook did both in apt's run above: it unpacked the module first).
+	local mv
+	mv=$(in_root dkms status -m v4l2loopback -k "$KREL" | sed -n 's|^\(v4l2loopback/[^,]*\),.*|\1|p')
+	assertNotNull "DKMS's v4l2loopback for $KREL" "$mv"
+	# remove takes the last kernel's module out of DKMS's tree; add puts
+	# the source back, as v4l2loopback-dkms's postinst did.
+	in_root sh -c "dkms remove $mv -k $KREL && dkms add $mv" > "$SHUNIT_TMPDIR/dkms-rm.log" 2>&1
+	assertFalse "dkms remove took it: $(cat "$SHUNIT_TMPDIR/dkms-rm.log")" \
+		"[ -e '$ROOT/lib/modules/$KREL/updates/dkms/v4l2loopback.ko' ]"
+	in_root dpkg -i "/tmp/$(basename "$KDEB")" > "$SHUNIT_TMPDIR/right.log" 2>&1
+	rc=$?
+	assertEquals "dpkg -i of the right package: $(tail -n 8 "$SHUNIT_TMPDIR/right.log")" 0 "$rc"
+	assertTrue "the tree is back: $(tail -n 8 "$SHUNIT_TMPDIR/right.log")" "[ -L '$build' ]"
+	assertTrue "handed on by the postinst: $(tail -n 8 "$SHUNIT_TMPDIR/right.log")" \
+		"grep -q 'handed $KREL@[0-9a-f]* on to /etc/kernel/header_postinst.d' '$SHUNIT_TMPDIR/right.log'"
+	assertContains "DKMS built it again" "$(in_root dkms status -m v4l2loopback -k "$KREL" 2>&1)" ": installed"
+	assertTrue "v4l2loopback.ko for $KREL again" \
+		"[ -f '$ROOT/lib/modules/$KREL/updates/dkms/v4l2loopback.ko' ]"
+}
+
+# Purging the kernel: its postrm.d hook drops the link and the entries.
+test_purging_the_kernel_drops_the_link_and_the_entries() {
+	need_installed_kernel || return 0
+	local build=$ROOT/lib/modules/$KREL/build rc
+	assertTrue "a tree to start with" "[ -L '$build' ]"
+	assertNotNull "an entry to start with" "$(entries "$KREL")"
+	in_root dpkg --purge "khdr-kheaders-$KREL" "linux-image-$KREL" > "$SHUNIT_TMPDIR/purge-k.log" 2>&1
+	rc=$?
+	assertEquals "dpkg --purge: $(tail -n 8 "$SHUNIT_TMPDIR/purge-k.log")" 0 "$rc"
+	assertEquals "linux-image-$KREL purged" "" "$(pkg_status "linux-image-$KREL")"
+	assertFalse "the build link is gone" "[ -e '$build' ] || [ -L '$build' ]"
+	assertEquals "the entries are gone" "" "$(entries "$KREL")"
+	assertEquals "nothing of $KREL stays in the cache" "" \
+		"$(ls -A "$ROOT/var/cache/khdr" 2>/dev/null | grep -F "$KREL")"
+	# DKMS's own postrm.d hook removed its module; nothing keeps
+	# lib/modules/$KREL alive but what DKMS leaves (its own business).
+	assertFalse "no kheaders.ko left" "[ -e '$ROOT/lib/modules/$KREL/updates/kheaders.ko' ]"
+	assertEquals "khdr-cache itself stays" "install ok installed" "$(pkg_status khdr-cache)"
+}
 
 oneTimeTearDown() {
 	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
