@@ -501,9 +501,7 @@ static int install(struct install *in, struct khdr_err *e)
 	const struct khdr_opts *o = in->o;
 	int r;
 
-	r = kernel_identify(&in->k, o, e);
-	if (r == 0 && kernel_is_offline(&in->k, o))
-		r = kernel_identify_image(&in->k, o, e);
+	r = kernel_identify_target(&in->k, o, e);
 	if (r < 0)
 		return r;
 	if (o->boot && boot_disabled(o)) {

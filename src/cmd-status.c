@@ -251,7 +251,7 @@ static int status(struct status *s, struct khdr_err *e)
 	struct khdr_err ignored = { 0 };
 	int r;
 
-	r = kernel_identify(&s->k, s->o, e);
+	r = kernel_identify_installed(&s->k, s->o, e);
 	if (r < 0)
 		return r;
 	if (*s->k.build_id_hex)

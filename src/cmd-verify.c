@@ -176,7 +176,7 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 
 static int verify(struct verify_run *v, struct khdr_err *e)
 {
-	int r = kernel_identify(&v->k, v->o, e);
+	int r = kernel_identify_installed(&v->k, v->o, e);
 
 	if (r == 0)
 		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, false, e);
@@ -216,6 +216,7 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 				  .structs = argc ? (const char *const *)argv : NULL,
 				  .nstructs = (size_t)argc };
 	struct layout_result res;
+	/* The tree and the running kernel's BTF: no image to read. */
 	int r = kernel_identify(&v->k, o, e);
 
 	if (r == 0)

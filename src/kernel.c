@@ -264,6 +264,30 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 	return image_build_id(k, e);
 }
 
+int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+			   struct khdr_err *e)
+{
+	int r = kernel_identify(k, o, e);
+
+	if (r == 0 && kernel_is_offline(k, o))
+		r = kernel_identify_image(k, o, e);
+	return r;
+}
+
+int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+			      struct khdr_err *e)
+{
+	int r = kernel_identify_target(k, o, e);
+
+	/* Not found in the usual places (an explicit --kernel-image must be there). */
+	if (r == -ENOENT && k->offline && !*k->image) {
+		log_info("%s", e->msg);
+		memset(e, 0, sizeof(*e));
+		return 0;
+	}
+	return r;
+}
+
 int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
 			struct khdr_err *e)
 {

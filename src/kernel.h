@@ -68,6 +68,22 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
 			struct khdr_err *e);
 
+/*
+ * kernel_identify(), then kernel_identify_image() for a release that is
+ * installed but not running: the identity whose key install, status and
+ * verify look for, so that they agree about an offline install.
+ */
+int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+			   struct khdr_err *e);
+
+/*
+ * The same for reading what is installed (status, verify): a release whose
+ * image is gone (a kernel being removed) is left without a build ID, never
+ * given the running kernel's, and its entry is the one build points at.
+ */
+int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+			      struct khdr_err *e);
+
 /* Parse a /proc/version line; pure. */
 int proc_version_parse(const char *line, struct proc_version *v);
 

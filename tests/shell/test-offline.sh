@@ -159,6 +159,41 @@ test_refusals_name_what_was_compared() {
 	assertEquals "old state (--boot)" "$before" "$(state)"
 }
 
+# status and verify of R look for the entry install made: R@<the image's
+# build ID>, R's own module file, not the running kernel's build ID or
+# sysfs archive.
+test_status_and_verify_of_the_installed_kernel() {
+	run install $OOPTS --kernel-release "$DREL"
+	assertEquals "install: $ERR" 0 "$RC"
+	run status $OOPTS --kernel-release "$DREL"
+	assertEquals "status exits 0 (valid): $OUT $ERR" 0 "$RC"
+	assertContains "$OUT" "kernel:    $DREL, build ID $DBID"
+	assertContains "$OUT" "archive:   module-file $FX/root/lib/modules/$DREL/updates/kheaders.ko"
+	assertContains "$OUT" "lib/modules/$DREL/build: ours-valid -> /var/cache/khdr/$DKEY"
+	run status --json $OOPTS --kernel-release "$DREL"
+	assertEquals "status --json: $ERR" 0 "$RC"
+	assertEquals valid "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+	run verify $OOPTS --kernel-release "$DREL"
+	assertEquals "verify: $OUT $ERR" 0 "$RC"
+	# R's image gone (a kernel being removed: the postrm hook asks status
+	# whose build is there): no build ID, never the running kernel's
+	# archive; the entry is the one build points at.
+	mv "$FX/root/boot/vmlinuz-$DREL" "$FX/vmlinuz"
+	run status -v $OOPTS --kernel-release "$DREL"
+	assertEquals "status without the image: $OUT $ERR" 0 "$RC"
+	assertContains "$OUT" "kernel:    $DREL, build ID none"
+	assertContains "$OUT" "archive:   module-file $FX/root/lib/modules/$DREL/updates/kheaders.ko"
+	assertContains "says why: $ERR" "$ERR" "its image is not there"
+	run verify $OOPTS --kernel-release "$DREL"
+	assertEquals "verify without the image: $OUT $ERR" 0 "$RC"
+	run status $OOPTS --kernel-release "$DREL" --kernel-image "$FX/vmlinuz"
+	assertEquals "status --kernel-image: $ERR" 0 "$RC"
+	assertContains "$OUT" "kernel:    $DREL, build ID $DBID"
+	run status $OOPTS --kernel-release "$DREL" --kernel-image "$FX/no-such-image"
+	assertEquals "status --kernel-image of nothing: $OUT" 1 "$RC"
+	assertContains "$ERR" "no-such-image"
+}
+
 # The running kernel's path is what it was: sysfs, no image.
 test_running_kernel_unchanged() {
 	run install $OOPTS --kernel-release "$REL"
