@@ -408,8 +408,8 @@ test_concurrent_installs_extract_once() {
 			> "$SHUNIT_TMPDIR/par.$i" 2>&1 &
 		pids+=($!)
 	done
-	for i in 0 1 2 3; do
-		wait "${pids[$i]}"
+	for i in 1 2 3 4; do
+		wait "${pids[$((i - 1))]}"
 		rc=$?
 		assertEquals "install $i: $(cat "$SHUNIT_TMPDIR/par.$i")" 0 "$rc"
 	done
