@@ -25,6 +25,7 @@
 #include "kconfig-src.h"
 #include "layout-run.h"
 #include "kernel.h"
+#include "kv.h"
 #include "log.h"
 #include "source.h"
 #include "unpack.h"
@@ -46,6 +47,8 @@ struct install {
 	struct kconfig kcfg;      /* the running kernel's config, if found */
 	bool kcfg_read;
 	const char *layout;       /* the layout check's verdict; NULL: not made */
+	bool replace;             /* --archive differs from the entry's archive */
+	bool src_opened;          /* find_source() succeeded */
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -64,6 +67,8 @@ static bool up_to_date(struct install *in)
 	char key[CACHE_KEY_MAX];
 	enum link_state state;
 
+	if (in->replace)
+		return false;
 	if (in->no_link)
 		return in->cache.fd >= 0 &&
 		       cache_entry_valid(&in->cache, in->key, in->k.release);
@@ -393,7 +398,8 @@ static int locked_install(struct install *in, struct khdr_err *e)
 		return 0;
 	}
 	cache_remove_leftovers(&in->cache, NULL);   /* what fails is logged */
-	if (in->o->force || !cache_entry_valid(&in->cache, in->key, in->k.release)) {
+	if (in->o->force || in->replace ||
+	    !cache_entry_valid(&in->cache, in->key, in->k.release)) {
 		r = extract_entry(in, e);
 		if (r < 0)
 			return r;
@@ -441,6 +447,7 @@ static int retry_without_staged_copy(struct install *in, struct khdr_err *e)
 		 in->src.path);
 	remove_staged_copy(in);
 	source_close(&in->src);
+	in->src_opened = false;
 	memset(e, 0, sizeof(*e));
 	if (find_source(in, e) < 0)
 		return -ENOENT;
@@ -449,7 +456,11 @@ static int retry_without_staged_copy(struct install *in, struct khdr_err *e)
 
 static int find_source(struct install *in, struct khdr_err *e)
 {
-	int r = source_find(&in->src, in->o, &in->k, e);
+	int r;
+
+	if (in->src_opened)
+		return 0;
+	r = source_find(&in->src, in->o, &in->k, e);
 
 	if (r == -ENOENT && in->o->load_module && !in->o->archive) {
 		in->loaded_module = boot_modprobe(false) == 0;
@@ -458,6 +469,7 @@ static int find_source(struct install *in, struct khdr_err *e)
 	}
 	if (r == 0)
 		r = source_open(&in->src, e);
+	in->src_opened = r == 0;
 	return r;
 }
 
@@ -492,8 +504,41 @@ static void choose_cache(struct install *in)
 /* The entry is there already (a new link, or the late service): no archive needed. */
 static bool entry_ready(struct install *in)
 {
-	return *in->k.build_id_hex && !in->o->force && in->cache.fd >= 0 &&
+	return *in->k.build_id_hex && !in->o->force && !in->replace && in->cache.fd >= 0 &&
 	       cache_entry_valid(&in->cache, in->key, in->k.release);
+}
+
+/*
+ * --archive names what to install.  An entry of this key made from other
+ * bytes (the headers-only archive of sysfs, say, where the one named is
+ * kbuild-complete) is replaced, not taken as up to date: the CRC64 of the
+ * compressed archive, which the stamp records, tells the two apart.
+ */
+static int compare_named_archive(struct install *in, struct khdr_err *e)
+{
+	char stamp[4096], val[32] = "", crc[17];
+	uint64_t c;
+	size_t len;
+	int r;
+
+	if (!in->o->archive || in->o->force || in->cache.fd < 0 ||
+	    !cache_entry_valid(&in->cache, in->key, in->k.release))
+		return 0;
+	r = find_source(in, e);
+	if (r < 0)
+		return r;
+	r = input_crc64_whole(&in->src.in, &c);
+	if (r < 0)
+		return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
+	snprintf(crc, sizeof(crc), "%016" PRIx64, c);
+	if (cache_read_stamp(&in->cache, in->key, stamp, sizeof(stamp), &len) == 0 &&
+	    kv_get(stamp, len, "archive_crc64", val, sizeof(val)) == 0 &&
+	    strcmp(val, crc) == 0)
+		return 0;
+	in->replace = true;
+	log_notice("%s%s was made from another archive (CRC64 %s, %s has %s): replacing it",
+		 in->cache.prefix, in->key, *val ? val : "unknown", in->src.path, crc);
+	return 0;
 }
 
 static int install(struct install *in, struct khdr_err *e)
@@ -518,6 +563,9 @@ static int install(struct install *in, struct khdr_err *e)
 	memset(e, 0, sizeof(*e));
 	if (*in->k.build_id_hex) {
 		make_key(in);
+		r = compare_named_archive(in, e);
+		if (r < 0)
+			return r;
 		if (!o->force && up_to_date(in)) {
 			say_up_to_date(in);
 			return 0;

@@ -198,6 +198,43 @@ test_relink_existing_entry_without_extracting() {
 	assertEquals "relinked, not re-extracted" "$created" "$(stamp_field created)"
 }
 
+# --archive names what to install: an entry of this build made from other
+# bytes (the same tree compressed again here; in the field the headers-only
+# sysfs archive where the named one is kbuild-complete) is replaced, not
+# taken as up to date.  The same bytes again are up to date, and without
+# --archive the warm path does not look at any archive.
+test_named_archive_other_than_the_entry_replaces_it() {
+	need_artefacts && need_debian_kernel || return 0
+	local first=$KHDR_ARTEFACTS/kheaders.tar.xz other=$SHUNIT_TMPDIR/other.tar.xz
+	local inode created crc
+	xz -dc "$first" | xz -1 > "$other"
+	run install $FXOPTS --archive "$first"
+	assertEquals "first: $ERR" 0 "$RC"
+	inode=$(stat -c %i "$(entry_dir)")
+	created=$(stamp_field created)
+	crc=$(stamp_field archive_crc64)
+	sleep 1
+	run install -v $FXOPTS --archive "$other"
+	assertEquals "other archive: $ERR" 0 "$RC"
+	assertNotContains "not up to date: $OUT" "$OUT" "up to date"
+	assertContains "says why: $ERR" "$ERR" "was made from another archive (CRC64 $crc"
+	assertContains "$OUT" "installed $(key)"
+	assertNotEquals "a new tree" "$inode" "$(stat -c %i "$(entry_dir)")"
+	assertNotEquals "a new stamp" "$created" "$(stamp_field created)"
+	assertEquals "its source" "$other" "$(stamp_field source_path)"
+	assertNotEquals "its CRC64" "$crc" "$(stamp_field archive_crc64)"
+	assertSameTree "replaced" "$(reference_tree)" "$(entry_dir)"
+	assertEquals "no staging or trash left" "" "$(ls -A "$FX/root/var/cache/khdr" | grep '^\.')"
+	created=$(stamp_field created)
+	run install $FXOPTS --archive "$other"
+	assertEquals "same bytes: $ERR" 0 "$RC"
+	assertContains "$OUT" "up to date"
+	run install $FXOPTS
+	assertEquals "no --archive: $ERR" 0 "$RC"
+	assertContains "$OUT" "up to date"
+	assertEquals "not re-extracted" "$created" "$(stamp_field created)"
+}
+
 # A rebuilt kernel with the same release string (the case BCC's /tmp reuse
 # gets wrong): a new build ID means a new entry and the link moves to it.
 test_rebuilt_kernel_same_release_gets_new_entry() {
