@@ -512,7 +512,9 @@ static bool entry_ready(struct install *in)
  * --archive names what to install.  An entry of this key made from other
  * bytes (the headers-only archive of sysfs, say, where the one named is
  * kbuild-complete) is replaced, not taken as up to date: the CRC64 of the
- * compressed archive, which the stamp records, tells the two apart.
+ * compressed archive, which the stamp records, tells the two apart.  Not
+ * with --boot: the initramfs hooks name their copy of the module only to
+ * say where it is, and every boot's warm path reads no archive.
  */
 static int compare_named_archive(struct install *in, struct khdr_err *e)
 {
@@ -521,7 +523,7 @@ static int compare_named_archive(struct install *in, struct khdr_err *e)
 	size_t len;
 	int r;
 
-	if (!in->o->archive || in->o->force || in->cache.fd < 0 ||
+	if (!in->o->archive || in->o->boot || in->o->force || in->cache.fd < 0 ||
 	    !cache_entry_valid(&in->cache, in->key, in->k.release))
 		return 0;
 	r = find_source(in, e);

@@ -201,8 +201,9 @@ test_relink_existing_entry_without_extracting() {
 # --archive names what to install: an entry of this build made from other
 # bytes (the same tree compressed again here; in the field the headers-only
 # sysfs archive where the named one is kbuild-complete) is replaced, not
-# taken as up to date.  The same bytes again are up to date, and without
-# --archive the warm path does not look at any archive.
+# taken as up to date.  The same bytes again are up to date; without
+# --archive, or with --boot (where the initramfs hooks name their module
+# only to say where it is), the warm path reads no archive.
 test_named_archive_other_than_the_entry_replaces_it() {
 	need_artefacts && need_debian_kernel || return 0
 	local first=$KHDR_ARTEFACTS/kheaders.tar.xz other=$SHUNIT_TMPDIR/other.tar.xz
@@ -232,7 +233,13 @@ test_named_archive_other_than_the_entry_replaces_it() {
 	run install $FXOPTS
 	assertEquals "no --archive: $ERR" 0 "$RC"
 	assertContains "$OUT" "up to date"
+	: > "$SHUNIT_TMPDIR/kmsg"
+	KHDR_KMSG=$SHUNIT_TMPDIR/kmsg run install $FXOPTS --run-dir "$FX/run" --boot --archive "$first"
+	assertEquals "--boot: $ERR" 0 "$RC"
+	assertTrue "--boot: up to date: $(cat "$SHUNIT_TMPDIR/kmsg")" \
+		"grep -q '^<5>khdr-cache: up to date' '$SHUNIT_TMPDIR/kmsg'"
 	assertEquals "not re-extracted" "$created" "$(stamp_field created)"
+	assertEquals "still from the other archive" "$other" "$(stamp_field source_path)"
 }
 
 # A rebuilt kernel with the same release string (the case BCC's /tmp reuse
