@@ -59,9 +59,16 @@ test_warm_install_opens_no_library_but_libc() {
 	make_fixture
 	[ -n "$FX_BUILD_ID" ] || { skip_test "no build ID (Debian kernel notes) for an up-to-date check"; return 0; }
 	install_running
-	strace -f --seccomp-bpf -e trace=openat -o "$SHUNIT_TMPDIR/strace" "$KHDR" install -q $FXOPTS \
+	# What the initramfs hooks run at every boot (--archive names where
+	# their module is; an explicit --archive without --boot is read, to
+	# compare it with the entry's).
+	: > "$SHUNIT_TMPDIR/kmsg"
+	KHDR_KMSG=$SHUNIT_TMPDIR/kmsg strace -f --seccomp-bpf -e trace=openat -o "$SHUNIT_TMPDIR/strace" \
+		"$KHDR" install $FXOPTS --run-dir "$FX/run" --boot \
 		--archive "$KHDR_ARTEFACTS/kheaders.tar.xz" > /dev/null 2>&1
 	assertEquals "warm install" 0 $?
+	assertTrue "it was the warm path: $(cat "$SHUNIT_TMPDIR/kmsg")" \
+		"grep -q '^<5>khdr-cache: up to date' '$SHUNIT_TMPDIR/kmsg'"
 	local libs
 	libs=$(grep -v ENOENT "$SHUNIT_TMPDIR/strace" | grep -oE '"[^"]*\.so(\.[0-9]+)*"' | grep -v '/libc\.so' | tr '\n' ' ')
 	assertEquals "libraries a warm install opens besides libc" "" "$libs"
