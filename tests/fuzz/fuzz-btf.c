@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "btf.h"
+#include "format/btf.h"
 #include "fuzz.h"
-#include "layout.h"
+#include "format/layout.h"
 
 struct walk {
 	const struct btf *b;

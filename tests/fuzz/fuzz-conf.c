@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "conf.h"
+#include "format/conf.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

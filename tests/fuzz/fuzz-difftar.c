@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz-difftar.c - differential: the same bytes through our tar reader
- * (src/tar.c, chunked as in fuzz-tar: the first byte picks the chunking)
+ * (src/format/tar.c, chunked as in fuzz-tar: the first byte picks the chunking)
  * and through libarchive's tar reader, in process.  libarchive is a test
  * dependency of this target only; khdr-cache never links it.
  *
@@ -128,7 +128,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "tar.h"
+#include "format/tar.h"
 
 #define MEMBERS_MAX 256
 

@@ -9,7 +9,7 @@
  * verified to the end.
  *
  * The reference is liblzma itself, loaded here with dlopen() and called
- * through its own symbols, not through src/dl-lzma.c's stubs.
+ * through its own symbols, not through src/base/dl-lzma.c's stubs.
  *
  * Our side, picked by the input's length in 4-byte words, (size >> 2) & 3
  * (so that stream padding moves an input from one path to the next), each
@@ -37,12 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decomp.h"
+#include "stream/decomp.h"
 #include "fuzz.h"
-#include "input.h"
-#include "prefetch.h"
-#include "xz.h"
-#include "xzblocks.h"
+#include "stream/input.h"
+#include "stream/prefetch.h"
+#include "stream/xz.h"
+#include "stream/xzblocks.h"
 
 #define OUT_MAX (8u << 20)
 

@@ -5,11 +5,11 @@
  * buildid uses it on a kernel image (build-ID notes of a vmlinux, streamed
  * through the kimage reader; a bzImage payload; a raw note sequence).
  */
-#include "elf.h"
+#include "format/elf.h"
 #include "fuzz.h"
-#include "input.h"
-#include "kimage.h"
-#include "source.h"
+#include "stream/input.h"
+#include "kinfo/kimage.h"
+#include "kinfo/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,11 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "extract.h"
+#include "fs/cache.h"
+#include "fs/extract.h"
 #include "fuzz.h"
-#include "path.h"
-#include "tar.h"
+#include "format/path.h"
+#include "format/tar.h"
 
 #define MAX_ENTRIES 2000
 #define MAX_BYTES   (4u << 20)

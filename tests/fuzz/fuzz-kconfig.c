@@ -10,7 +10,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "kconfig.h"
+#include "format/kconfig.h"
+#include "kinfo/kconfig-src.h"
 
 static void check_parsed(const struct kconfig *c, const char *lo, const char *hi)
 {
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ra == 0)
 		check_parsed(&a, (const char *)data, (const char *)data + alen);
 	e.msg[0] = '\0';
-	rc = kconfig_parse_config(&c, cfg, clen, &e);
+	rc = kconfig_load(&c, cfg, clen, &e);
 	if (rc < 0 && (!*e.msg || strnlen(e.msg, sizeof(e.msg)) == sizeof(e.msg)))
 		__builtin_trap();
 	if (rc == 0)

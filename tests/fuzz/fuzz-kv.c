@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "kv.h"
-#include "verify.h"
+#include "format/kv.h"
+#include "kinfo/verify.h"
 
 static const char *const keys[] = {
 	/* manifest */

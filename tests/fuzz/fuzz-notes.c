@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "notes.h"
+#include "format/notes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

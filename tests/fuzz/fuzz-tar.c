@@ -8,8 +8,8 @@
 #include <limits.h>
 
 #include "fuzz.h"
-#include "path.h"
-#include "tar.h"
+#include "format/path.h"
+#include "format/tar.h"
 
 #define MEMBERS_MAX 4096
 

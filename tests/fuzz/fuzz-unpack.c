@@ -8,9 +8,9 @@
  * mismatch) or not.
  */
 #include "fuzz.h"
-#include "input.h"
-#include "unpack.h"
-#include "verify.h"
+#include "stream/input.h"
+#include "kinfo/unpack.h"
+#include "kinfo/verify.h"
 
 /* A bomb must stop at the cap, and quickly. */
 #define FUZZ_MAX_BYTES (32u << 20)

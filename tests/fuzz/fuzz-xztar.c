@@ -11,13 +11,13 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "decomp.h"
+#include "stream/decomp.h"
 #include "fuzz.h"
-#include "input.h"
-#include "path.h"
-#include "tar.h"
-#include "verify.h"
-#include "xzblocks.h"
+#include "stream/input.h"
+#include "format/path.h"
+#include "format/tar.h"
+#include "kinfo/verify.h"
+#include "stream/xzblocks.h"
 
 #define FUZZ_MAX_BYTES (32u << 20)
 

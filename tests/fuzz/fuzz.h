@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel.h"
-#include "khdr.h"
-#include "log.h"
+#include "kinfo/kernel.h"
+#include "base/khdr.h"
+#include "base/log.h"
 
 /* Chunks of 1..N bytes, sizes taken from a small cycle seeded by the input. */
 struct chunker {

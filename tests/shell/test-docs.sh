@@ -67,17 +67,17 @@ test_every_command_and_option_is_in_the_man_page() {
 test_json_and_stamp_keys_are_in_the_man_page() {
 	local k keys
 	# The keys print_json writes, as the source spells them.
-	keys=$(grep -oE 'json_key_[a-z0-9]+\("[a-z_]+"|\\"[a-z_]+\\"' "$KHDR_SRCDIR/src/cmd-status.c" |
+	keys=$(grep -oE 'json_key_[a-z0-9]+\("[a-z_]+"|\\"[a-z_]+\\"' "$KHDR_SRCDIR/src/cmd/cmd-status.c" |
 		sed -E 's/^json_key_[a-z0-9]+\(//' | tr -d '"\\' | sort -u)
-	assertNotEquals "JSON keys found in src/cmd-status.c" "" "$keys"
+	assertNotEquals "JSON keys found in src/cmd/cmd-status.c" "" "$keys"
 	for k in $keys; do
 		sed -n '/^\.SH "JSON OUTPUT"/,/^\.SH /p' "$MAN8" | grep -qE "^\.B[IR]? $k( |$)" ||
 			fail "khdr-cache.8 JSON OUTPUT lacks the key $k"
 	done
 	# The stamp keys install writes.
-	keys=$(sed -n '/^static int format_stamp/,/^}/p' "$KHDR_SRCDIR/src/cmd-install.c" |
+	keys=$(sed -n '/^static int format_stamp/,/^}/p' "$KHDR_SRCDIR/src/cmd/cmd-install.c" |
 		grep -oE '^[[:space:]]*"[a-z_0-9]+=' | tr -d ' \t"=' | sort -u)
-	assertNotEquals "stamp keys found in src/cmd-install.c" "" "$keys"
+	assertNotEquals "stamp keys found in src/cmd/cmd-install.c" "" "$keys"
 	for k in $keys; do
 		sed -n '/khdr\\-stamp$/,/^\.RE/p' "$MAN8" | page_text /dev/stdin | grep -qE "^\.BR? .*\b$k\b" ||
 			fail "khdr-cache.8 FILES (.khdr-stamp) lacks the stamp key $k"
@@ -95,7 +95,7 @@ test_every_conf_key_is_in_the_conf_page() {
 	assertContains "the error names the line" "$ERR" "line 2"
 	keys=$(echo "$ERR" | sed -n 's/.*(known: \(.*\)).*/\1/p' | tr -d ',')
 	# And the keys apply() compares, in case the message falls behind.
-	keys="$keys $(grep -oE 'strcmp\(l->key, "[a-z_]+"\)' "$KHDR_SRCDIR/src/conf.c" | grep -oE '"[a-z_]+"' | tr -d '"')"
+	keys="$keys $(grep -oE 'strcmp\(l->key, "[a-z_]+"\)' "$KHDR_SRCDIR/src/format/conf.c" | grep -oE '"[a-z_]+"' | tr -d '"')"
 	keys=$(printf '%s\n' $keys | sort -u)
 	assertNotEquals "keys found" "" "$keys"
 	for k in $keys; do

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btf.h"
+#include "format/btf.h"
 #include "unit.h"
 
 /* ---- a hand-made blob ---- */

@@ -5,10 +5,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "elf.h"
-#include "khdr.h"
-#include "kimage.h"
-#include "source.h"
+#include "format/elf.h"
+#include "base/khdr.h"
+#include "kinfo/kimage.h"
+#include "kinfo/source.h"
 #include "unit.h"
 
 static unsigned char *load(const char *envdir, const char *name, size_t *len)

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kconfig.h"
+#include "format/kconfig.h"
+#include "kinfo/kconfig-src.h"
 #include "unit.h"
 
 static const char config[] =
@@ -191,7 +192,7 @@ static int hostile(void)
 	CHECK_INT(kconfig_parse_config(&c, (const uint8_t *)"# only a comment\n", 17, &e), -EBADMSG);
 	CHECK_INT(kconfig_parse_config(&c, (const uint8_t *)"CONFIG_=y\n", 10, &e), -EBADMSG);
 	CHECK_INT(kconfig_parse_config(&c, (const uint8_t *)"CONFIG_A=\n", 10, &e), -EBADMSG);
-	CHECK(kconfig_parse_config(&c, gz_cut, sizeof(gz_cut), &e) < 0);
+	CHECK(kconfig_load(&c, gz_cut, sizeof(gz_cut), &e) < 0);
 	CHECK(*e.msg);
 	CHECK_INT(kconfig_parse_autoconf(&c, "int x;\n", 7, &e), -EBADMSG);
 	/* the last assignment wins, as in kconfig */
@@ -230,7 +231,7 @@ static int gzipped(void)
 	CHECK(gz != NULL);
 	if (!gz)
 		return 0;
-	CHECK_INT(kconfig_parse_config(&c, gz, len, &e), 0);
+	CHECK_INT(kconfig_load(&c, gz, len, &e), 0);
 	CHECK_INT(c.n, 10);
 	CHECK_INT(kconfig_parse_autoconf(&a, autoconf, strlen(autoconf), &e), 0);
 	CHECK_INT(kconfig_compare(&a, &c, &cmp), 0);

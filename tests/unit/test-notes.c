@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "khdr.h"
-#include "notes.h"
+#include "base/khdr.h"
+#include "format/notes.h"
 #include "unit.h"
 
 /* Append one note in the given byte order and alignment. */

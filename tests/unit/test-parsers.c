@@ -4,10 +4,10 @@
  * verifier's decisions. */
 #include <errno.h>
 
-#include "kernel.h"
-#include "kimage.h"
-#include "kv.h"
-#include "verify.h"
+#include "kinfo/kernel.h"
+#include "kinfo/kimage.h"
+#include "format/kv.h"
+#include "kinfo/verify.h"
 #include "unit.h"
 
 static int kv(void)

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "path.h"
+#include "format/path.h"
 #include "unit.h"
 
 static int clean_accepts(void)

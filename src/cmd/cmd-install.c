@@ -1,0 +1,645 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd-install.c - khdr-cache install: find the archive, verify it against
+ * the running kernel, extract it into a staging directory of the cache,
+ * commit it, and point lib/modules/<release>/build at it.
+ *
+ * The warm path (build already points at a valid entry for this kernel)
+ * runs at every boot: it reads the notes, one link and one stamp, and
+ * returns without opening the archive.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys/boot.h"
+#include "fs/cache.h"
+#include "cmd/commands.h"
+#include "sys/flusher.h"
+#include "sys/handoff.h"
+#include "kinfo/kconfig-src.h"
+#include "kinfo/layout-run.h"
+#include "kinfo/kernel.h"
+#include "format/kv.h"
+#include "base/log.h"
+#include "kinfo/source.h"
+#include "kinfo/unpack.h"
+
+struct install {
+	const struct khdr_opts *o;
+	struct kernel_id k;
+	struct cache cache;
+	struct source src;
+	char key[CACHE_KEY_MAX];
+	uint64_t crc64;
+	bool made_makefile;       /* headers only: we wrote the top Makefile */
+	bool loaded_module;       /* --load-module: we ran modprobe kheaders */
+	bool no_link;             /* --no-link, or the root cannot take a link */
+	bool readonly;            /* the root is read-only (an initramfs) */
+	const char *cache_dir;    /* o->cache_dir, or the cache device's mount */
+	bool cache_on_host;       /* cache_dir is not under the root */
+	char device_dir[PATH_MAX];
+	struct kconfig kcfg;      /* the running kernel's config, if found */
+	bool kcfg_read;
+	const char *layout;       /* the layout check's verdict; NULL: not made */
+	bool replace;             /* --archive differs from the entry's archive */
+	bool src_opened;          /* find_source() succeeded */
+};
+
+/* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
+static void make_key(struct install *in)
+{
+	if (*in->k.build_id_hex)
+		snprintf(in->key, sizeof(in->key), "%s@%s", in->k.release,
+			 in->k.build_id_hex);
+	else
+		snprintf(in->key, sizeof(in->key), "%s@crc64-%016" PRIx64,
+			 in->k.release, in->crc64);
+}
+
+static bool up_to_date(struct install *in)
+{
+	char key[CACHE_KEY_MAX];
+	enum link_state state;
+
+	if (in->replace)
+		return false;
+	if (in->no_link)
+		return in->cache.fd >= 0 &&
+		       cache_entry_valid(&in->cache, in->key, in->k.release);
+	return in->cache.fd >= 0 &&
+	       cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) == 0 &&
+	       state == LINK_OURS && strcmp(key, in->key) == 0 &&
+	       cache_entry_valid(&in->cache, in->key, in->k.release);
+}
+
+static void say_up_to_date(struct install *in)
+{
+	/* What a run killed at the last moment left behind goes now. */
+	cache_tidy(&in->cache, in->k.release);
+	if (in->o->verbose >= 0)
+		log_result("up to date: lib/modules/%s/build -> %s%s", in->k.release,
+			   in->cache.prefix, in->key);
+}
+
+static int format_stamp(const struct install *in, const struct extractor *x,
+			const struct unpack_stats *st, const struct verifier *v,
+			char *buf, size_t size)
+{
+	int n = snprintf(buf, size,
+		"format=1\n"
+		"key=%s\n"
+		"release=%s\n"
+		"build_id=%s\n"
+		"verified=%s\n"
+		"source=%s\n"
+		"source_path=%s\n"
+		"archive_size=%" PRIu64 "\n"
+		"archive_crc64=%016" PRIx64 "\n"
+		"kbuild=%s\n"
+		"config=%s\n"
+		"makefile=%s\n"
+		"members=%" PRIu64 "\n"
+		"files=%" PRIu64 "\n"
+		"dirs=%" PRIu64 "\n"
+		"links=%" PRIu64 "\n"
+		"bytes=%" PRIu64 "\n"
+		"tool_version=%s\n"
+		"%s%s%s"
+		"%s%s%s"
+		"created=%lld\n",
+		in->key, in->k.release, in->k.build_id_hex,
+		verify_level_name(st->level), source_kind_name(in->src.kind),
+		in->src.path, in->src.in.pos, in->src.in.crc64,
+		v->kbuild ? "yes" : "no", kconfig_state_name(v->config_state),
+		in->made_makefile ? "headers-only" : "archive",
+		st->members, x->nfiles, x->ndirs_made,
+		x->nlinks, x->bytes, PACKAGE_VERSION,
+		in->layout ? "layout=" : "", in->layout ? in->layout : "", in->layout ? "\n" : "",
+		*in->k.image ? "image=" : "", in->k.image, *in->k.image ? "\n" : "",
+		(long long)time(NULL));
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+}
+
+/*
+ * DKMS only checks that build/include exists, then runs make there and
+ * fails with "No rule to make target 'modules'".  A headers-only tree gets
+ * a Makefile whose every target says what the tree is and what to do.
+ */
+static int add_headers_only_makefile(int sfd, struct khdr_err *e)
+{
+	size_t len = strlen(khdr_headers_only_makefile);
+	int fd = openat(sfd, "Makefile",
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == EEXIST)
+		return 0;   /* the archive brought its own */
+	if (fd < 0)
+		return err_set(e, errno, "writing the headers-only Makefile: %s",
+			       strerror(errno));
+	if (write(fd, khdr_headers_only_makefile, len) != (ssize_t)len) {
+		int r = errno ? errno : EIO;
+
+		close(fd);
+		return err_set(e, r, "writing the headers-only Makefile: %s",
+			       strerror(r));
+	}
+	close(fd);
+	return 1;
+}
+
+/*
+ * The running kernel's config, read once: without one (no config.gz, no
+ * boot/config-<release>) the check is not made and config=unavailable.
+ */
+static const struct kconfig *running_config(struct install *in)
+{
+	struct khdr_err e = { 0 };
+	char where[PATH_MAX];
+	int r;
+
+	if (!in->kcfg_read) {
+		in->kcfg_read = true;
+		r = kconfig_read_running(in->o, &in->k, &in->kcfg, where, sizeof(where), &e);
+		if (r == 0)
+			log_info("config: comparing with %s (%zu symbols)", where, in->kcfg.n);
+		else if (r != -ENOENT)
+			log_warn("%s; the config is not compared", e.msg);
+	}
+	return in->kcfg.n ? &in->kcfg : NULL;
+}
+
+/*
+ * Stream the archive through the verifier, and into x unless x is NULL
+ * (--dry-run).  A module's vermagic is checked before the first byte.
+ */
+static int verify_and_unpack(struct install *in, struct extractor *x,
+			     struct verifier *v, struct unpack_stats *st,
+			     struct khdr_err *e)
+{
+	struct unpack_opts uo;
+	struct progress pr;
+	int r;
+
+	verify_init(v, &in->k, in->o->force, in->src.kind == SOURCE_SYSFS_BUILTIN);
+	v->strict = in->o->strict;
+	v->config = running_config(in);
+	r = in->src.is_module ? verify_vermagic(v, in->src.vermagic, e) : 0;
+	/* No bar at boot: the console belongs to the boot. */
+	progress_start(&pr, in->o->verbose >= 0 && !in->o->boot, x ? "installing" : "verifying");
+	uo = unpack_opts_of(in->o, &pr);
+	if (r == 0)
+		r = unpack_archive(&in->src.in, x, v, &uo, st, e);
+	if (r < 0 && r != -EPERM)
+		err_wrap(e, "%s", in->src.path);
+	return r;
+}
+
+/*
+ * --verify-layout (verify_layout=yes): when only the fingerprint vouches
+ * for the archive, compile its structs with its own kbuild in the staging
+ * directory, before the commit, and compare them with the kernel's BTF.
+ * A build ID or a built-in archive proves more than this can; at boot no
+ * compiler runs.  A difference refuses the archive (the staging directory
+ * goes, the old state stays) unless --force; "cannot tell" is a warning.
+ */
+static int check_layout(struct install *in, const char *staging,
+			enum verify_level level, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	char tree[PATH_MAX], btf[PATH_MAX];
+	struct layout_opts lo = { .tree = tree, .btf = btf };
+	struct layout_result res;
+	struct khdr_err why = { 0 };
+	int r;
+
+	if (!o->verify_layout)
+		return 0;
+	if (level != VERIFY_FINGERPRINT && level != VERIFY_FORCED) {
+		log_info("layout check not needed: verified by %s", verify_level_name(level));
+		return 0;
+	}
+	if (in->k.offline) {
+		log_info("layout check skipped: %s is not the running kernel, whose BTF it would read",
+			 in->k.release);
+		return 0;
+	}
+	if (o->boot) {
+		log_info("layout check skipped at boot: 'khdr-cache verify --layout' makes it later");
+		return 0;
+	}
+	if (path_fmt(tree, sizeof(tree), "%s%s/%s",
+		     in->cache_on_host || !strcmp(o->root, "/") ? "" : o->root,
+		     in->cache_dir, staging) < 0 ||
+	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+		return err_set(e, ENAMETOOLONG, "path too long");
+	r = layout_verify(&lo, &res, &why);
+	if (r == 0) {
+		in->layout = "match";
+		log_info("layout: %zu members of %zu structs agree with %s (%.1f s)", res.compared,
+			 res.structs, btf, res.seconds);
+		return 0;
+	}
+	if (r < 0) {
+		in->layout = "unavailable";
+		log_warn("layout check: %s; installing without it", why.msg);
+		return 0;
+	}
+	in->layout = "mismatch";
+	if (o->force) {
+		log_warn("layout check: %zu of %zu members differ from the kernel's BTF: %s (--force: installing anyway)",
+			 res.mismatches, res.compared, res.first);
+		return 0;
+	}
+	return err_set(e, EPERM,
+		       "layout check: these headers lay out %zu of %zu members differently from the running kernel's BTF (%s): %s; "
+		       "nothing installed, the old state stays ('khdr-cache verify --layout' lists them; --force installs anyway)",
+		       res.mismatches, res.compared, btf, res.first);
+}
+
+/*
+ * Writing back what is extracted every so often overlaps the disk's work
+ * with the extractor's, and leaves the final syncfs little to wait for.
+ * Cold installs, medians of 11 runs alternating the period (2026-11-27):
+ * on a journaled ext4 (loop device, direct I/O) the in-tree, trimmed and
+ * untrimmed archives took 233, 217 and 430 ms flushing every 50 ms, 254,
+ * 231 and 444 every 200; on the root disk (ext4 without a journal) 231,
+ * 208 and 400 against 244, 214 and 412.  Every 25 ms was within a few ms
+ * of 50.  (On an earlier VM with a buffered loop device, 50 and 200 were
+ * alike there and 200 was better on its root disk, 350 against 367 ms.)
+ */
+#define FLUSH_PERIOD_MS 50
+
+/* Extract into staging, verify on the way, commit as in->key. */
+static int extract_entry(struct install *in, struct khdr_err *e)
+{
+	char staging[64], stamp[8192];
+	struct unpack_stats st;
+	struct extractor x;
+	struct verifier v;
+	struct flusher *fl;
+	int sfd, r, n;
+
+	r = cache_staging(&in->cache, staging, sizeof(staging), &sfd, e);
+	if (r < 0)
+		return r;
+	extract_init(&x, sfd, in->o->max_entries, in->o->max_bytes);
+	fl = in->o->threads > 1 ? flusher_start(sfd, FLUSH_PERIOD_MS) : NULL;
+	r = verify_and_unpack(in, &x, &v, &st, e);
+	flusher_stop(fl);
+	if (r == 0 && !v.kbuild) {
+		r = add_headers_only_makefile(sfd, e);
+		in->made_makefile = r == 1;
+		r = r < 0 ? r : 0;
+	}
+	if (r == 0)
+		r = check_layout(in, staging, st.level, e);
+	if (r == 0) {
+		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
+		r = n < 0 ? err_set(e, n, "stamp too long")
+			  : cache_commit(&in->cache, staging, sfd, in->key, stamp,
+					 (size_t)n, e);
+	}
+	extract_free(&x);
+	close(sfd);
+	if (r < 0) {
+		cache_discard(&in->cache, staging);
+		return r;
+	}
+	log_info("extracted %" PRIu64 " files, %" PRIu64 " bytes (verified: %s)",
+		 x.nfiles, x.bytes, verify_level_name(st.level));
+	return 0;
+}
+
+/*
+ * The root is read-only (an initramfs before the remount): verify the
+ * archive completely, then leave a copy in the run dir, where the late
+ * service's install finds it as a staged source.
+ */
+static int stage_for_later(struct install *in, struct khdr_err *e)
+{
+	struct unpack_stats st;
+	struct verifier v;
+	int r;
+
+	if (!*in->k.build_id_hex) {
+		log_result("the root is read-only and the kernel has no build ID to name a staged copy: nothing done");
+		return 0;
+	}
+	if (in->src.kind == SOURCE_STAGED) {
+		log_result("the root is read-only; %s stays for the late service", in->src.path);
+		return 0;
+	}
+	r = verify_and_unpack(in, NULL, &v, &st, e);
+	if (r < 0)
+		return r;
+	r = boot_stage_copy(&in->src.in, in->o->run_dir, in->k.build_id_hex, e);
+	if (r < 0)
+		return r;
+	log_result("the root is read-only: staged the verified archive (%s) as %s/%s.tar.xz for the late service",
+		   verify_level_name(st.level), in->o->run_dir, in->k.build_id_hex);
+	return 0;
+}
+
+/* --dry-run: read and verify everything, write nothing. */
+static int dry_run(struct install *in, struct khdr_err *e)
+{
+	struct unpack_stats st;
+	struct verifier v;
+	int r = verify_and_unpack(in, NULL, &v, &st, e);
+
+	if (r < 0)
+		return r;
+	printf("would install %s from %s %s (verified: %s, %" PRIu64 " members)\n",
+	       in->key, source_kind_name(in->src.kind), in->src.path,
+	       verify_level_name(st.level), st.members);
+	return 0;
+}
+
+/*
+ * build is a new tree: leave the marker that "khdr-cache handoff" takes
+ * (the postinst hook's next step, or khdr-cache-handoff.service after the
+ * boot's install).  A marker that cannot be written costs the handoff,
+ * not the install.
+ */
+static void mark_for_handoff(const struct install *in)
+{
+	struct khdr_err e = { 0 };
+	int r;
+
+	if (!in->o->handoff || in->o->dry_run)
+		return;
+	r = handoff_mark(in->o->run_dir, in->k.release, in->key, &e);
+	if (r == -ENOENT)
+		log_info("no parent directory for %s: the new tree is not marked for handoff",
+			 in->o->run_dir);
+	else if (r < 0)
+		log_warn("%s; the new tree is not handed on to header_postinst.d", e.msg);
+	else
+		log_info("marked %s for handoff (%s/handoff/%s)", in->key, in->o->run_dir,
+			 in->k.release);
+}
+
+static int locked_install(struct install *in, struct khdr_err *e)
+{
+	int r = cache_lock(&in->cache, e);
+
+	if (r < 0)
+		return r;
+	/* Another install may have finished while we waited. */
+	if (!in->o->force && up_to_date(in)) {
+		say_up_to_date(in);
+		return 0;
+	}
+	cache_remove_leftovers(&in->cache, NULL);   /* what fails is logged */
+	if (in->o->force || in->replace ||
+	    !cache_entry_valid(&in->cache, in->key, in->k.release)) {
+		r = extract_entry(in, e);
+		if (r < 0)
+			return r;
+	}
+	if (in->no_link) {
+		if (in->o->verbose >= 0)
+			log_result("cached %s in %s (lib/modules left alone%s)", in->key,
+				   in->cache.prefix, in->o->no_link ? ": --no-link" :
+				   ": the root is read-only; the late service links it");
+		return 0;
+	}
+	r = cache_link_switch(&in->cache, in->k.release, in->key, in->o->force, e);
+	if (r < 0)
+		return r;
+	if (in->o->verbose >= 0)
+		log_result("installed %s: lib/modules/%s/build -> %s%s", in->key,
+			   in->k.release, in->cache.prefix, in->key);
+	mark_for_handoff(in);
+	return 0;
+}
+
+/* The late service installed from the copy the initramfs left: drop it. */
+static void remove_staged_copy(const struct install *in)
+{
+	if (in->src.kind != SOURCE_STAGED)
+		return;
+	if (unlink(in->src.path) < 0)
+		log_warn("cannot remove the staged copy %s: %s", in->src.path,
+			 strerror(errno));
+	else
+		log_info("removed the staged copy %s", in->src.path);
+}
+
+/* Find the archive; with --load-module, modprobe kheaders as a last resort. */
+static int find_source(struct install *in, struct khdr_err *e);
+
+/*
+ * A staged copy that fails verification here (--strict: a copy of a
+ * built-in archive can only show its fingerprint) would fail every later
+ * run too: drop it and use the next source.
+ */
+static int retry_without_staged_copy(struct install *in, struct khdr_err *e)
+{
+	log_warn("%s; removing the staged copy %s and trying the next source", e->msg,
+		 in->src.path);
+	remove_staged_copy(in);
+	source_close(&in->src);
+	in->src_opened = false;
+	memset(e, 0, sizeof(*e));
+	if (find_source(in, e) < 0)
+		return -ENOENT;
+	return locked_install(in, e);
+}
+
+static int find_source(struct install *in, struct khdr_err *e)
+{
+	int r;
+
+	if (in->src_opened)
+		return 0;
+	r = source_find(&in->src, in->o, &in->k, e);
+
+	if (r == -ENOENT && in->o->load_module && !in->o->archive) {
+		in->loaded_module = boot_modprobe(false) == 0;
+		if (in->loaded_module)
+			r = source_find(&in->src, in->o, &in->k, e);
+	}
+	if (r == 0)
+		r = source_open(&in->src, e);
+	in->src_opened = r == 0;
+	return r;
+}
+
+/*
+ * At boot, a cache device (rd.khdr.cache=, cache_device=) holds the cache
+ * while the root is read-only: mounted at <run dir>/cache, filled there,
+ * and found still mounted by the late service, which links build to it.
+ */
+static void choose_cache(struct install *in)
+{
+	const struct khdr_opts *o = in->o;
+	char spec[256];
+	struct khdr_err e = { 0 };
+
+	in->cache_dir = o->cache_dir;
+	if (!o->boot || !boot_cache_spec(o, spec, sizeof(spec)) ||
+	    path_fmt(in->device_dir, sizeof(in->device_dir), "%s/cache", o->run_dir) < 0)
+		return;
+	if (in->readonly && boot_mount_cache(boot_cache_spec(o, spec, sizeof(spec)),
+					     o->run_dir, in->device_dir, &e) < 0) {
+		log_warn("%s; staging the archive instead", e.msg);
+		return;
+	}
+	if (!in->readonly && !is_mount_point(in->device_dir))
+		return;       /* root writable, no device mounted: the usual cache */
+	in->cache_dir = in->device_dir;
+	in->cache_on_host = true;
+	in->no_link = in->no_link || in->readonly;
+	in->readonly = false;
+}
+
+/* The entry is there already (a new link, or the late service): no archive needed. */
+static bool entry_ready(struct install *in)
+{
+	return *in->k.build_id_hex && !in->o->force && !in->replace && in->cache.fd >= 0 &&
+	       cache_entry_valid(&in->cache, in->key, in->k.release);
+}
+
+/*
+ * --archive names what to install.  An entry of this key made from other
+ * bytes (the headers-only archive of sysfs, say, where the one named is
+ * kbuild-complete) is replaced, not taken as up to date: the CRC64 of the
+ * compressed archive, which the stamp records, tells the two apart.  Not
+ * with --boot: the initramfs hooks name their copy of the module only to
+ * say where it is, and every boot's warm path reads no archive.
+ */
+static int compare_named_archive(struct install *in, struct khdr_err *e)
+{
+	char stamp[4096], val[32] = "", crc[17];
+	uint64_t c;
+	size_t len;
+	int r;
+
+	if (!in->o->archive || in->o->boot || in->o->force || in->cache.fd < 0 ||
+	    !cache_entry_valid(&in->cache, in->key, in->k.release))
+		return 0;
+	r = find_source(in, e);
+	if (r < 0)
+		return r;
+	r = input_crc64_whole(&in->src.in, &c);
+	if (r < 0)
+		return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
+	snprintf(crc, sizeof(crc), "%016" PRIx64, c);
+	if (cache_read_stamp(&in->cache, in->key, stamp, sizeof(stamp), &len) == 0 &&
+	    kv_get(stamp, len, "archive_crc64", val, sizeof(val)) == 0 &&
+	    strcmp(val, crc) == 0)
+		return 0;
+	in->replace = true;
+	log_notice("%s%s was made from another archive (CRC64 %s, %s has %s): replacing it",
+		 in->cache.prefix, in->key, *val ? val : "unknown", in->src.path, crc);
+	return 0;
+}
+
+static int install(struct install *in, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	int r;
+
+	r = kernel_identify_target(&in->k, o, e);
+	if (r < 0)
+		return r;
+	if (o->boot && boot_disabled(o)) {
+		log_result("disabled on the kernel command line (khdr=0 or rd.khdr=0): nothing to do");
+		return 0;
+	}
+	in->readonly = o->boot && root_read_only(o->root);
+	choose_cache(in);
+	/* Opened, not made: a run that finds no archive leaves no cache behind. */
+	r = cache_open(&in->cache, o->root, in->cache_dir, in->cache_on_host,
+		       false, e);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	memset(e, 0, sizeof(*e));
+	if (*in->k.build_id_hex) {
+		make_key(in);
+		r = compare_named_archive(in, e);
+		if (r < 0)
+			return r;
+		if (!o->force && up_to_date(in)) {
+			say_up_to_date(in);
+			return 0;
+		}
+	}
+	if (!(entry_ready(in) && !o->dry_run && !in->readonly)) {
+		r = kernel_image_banner(&in->k, o, e);
+		if (r < 0)
+			return r;
+		r = find_source(in, e);
+		if (r < 0)
+			return r;
+		log_info("archive: %s (%s)", in->src.path, source_kind_name(in->src.kind));
+	}
+	if (!*in->k.build_id_hex) {
+		/* No build ID: the archive's own checksum tells builds apart. */
+		r = input_crc64_whole(&in->src.in, &in->crc64);
+		if (r < 0)
+			return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
+		make_key(in);
+		if (!o->force && up_to_date(in)) {
+			say_up_to_date(in);
+			return 0;
+		}
+	}
+	if (o->dry_run)
+		return dry_run(in, e);
+	if (in->readonly)
+		return stage_for_later(in, e);
+	if (in->cache.fd < 0) {
+		r = cache_open(&in->cache, o->root, in->cache_dir,
+			       in->cache_on_host, true, e);
+		if (r == -EROFS && o->boot)
+			return stage_for_later(in, e);
+		if (r < 0)
+			return r;
+	}
+	/* A foreign build is refused before anything is extracted. */
+	if (!in->no_link && (r = cache_link_check(&in->cache, in->k.release, o->force, e)) < 0)
+		return r;
+	r = locked_install(in, e);
+	if (r == -EPERM && in->src.kind == SOURCE_STAGED)
+		r = retry_without_staged_copy(in, e);
+	if (r == -EROFS && o->boot)
+		return stage_for_later(in, e);    /* the root went read-only under us */
+	if (r == 0)
+		remove_staged_copy(in);
+	return r;
+}
+
+int cmd_install(const struct khdr_opts *o, int argc, char **argv,
+		struct khdr_err *e)
+{
+	struct install in = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 },
+			      .no_link = o->no_link };
+	int r;
+
+	(void)argv;
+	if (argc > 0)
+		return err_usage(e, "install takes no operands");
+	if (o->kernel_image && o->boot)
+		return err_usage(e, "--kernel-image is for a kernel that is not running; --boot installs for the running one");
+	in.src.in.fd = -1;
+	if (o->boot)
+		log_info("install --boot: starting");
+	r = install(&in, e);
+	source_close(&in.src);
+	cache_close(&in.cache);
+	kconfig_free(&in.kcfg);
+	if (in.loaded_module)
+		boot_modprobe(true);
+	if (o->boot && r == 0)
+		log_info("install --boot: done");
+	return r;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd-status.c - khdr-cache status: the running kernel, where its archive
+ * would come from, the state of its build link, every cache entry, and the
+ * file system holding the cache.  Reads stamps and links only.
+ *
+ * Exit status as systemctl is-active: 0 when the running kernel's headers
+ * are installed and valid, 3 when missing or stale, 1 on error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs/cache.h"
+#include "cmd/commands.h"
+#include "sys/devinfo.h"
+#include "fs/inventory.h"
+#include "kinfo/kernel.h"
+#include "base/log.h"
+#include "kinfo/source.h"
+
+struct status {
+	const struct khdr_opts *o;
+	struct kernel_id k;
+	struct cache cache;
+	bool have_cache;
+	struct source src;
+	bool have_source;
+	char running_key[CACHE_KEY_MAX];
+	struct inventory inv;
+	struct devinfo dev;
+	long long now;
+};
+
+/* ---- JSON: strings escaped, numbers as numbers, absent values as null ---- */
+
+static void json_key_str(const char *key, const char *val, bool comma)
+{
+	printf("%s\"%s\": ", comma ? ", " : "", key);
+	if (val && *val)
+		json_put_str(val);
+	else
+		fputs("null", stdout);
+}
+
+/* A path made of a prefix (the root, "" for /) and parts, escaped. */
+static void json_key_path(const char *key, const char *root, const char *a,
+			  const char *b, const char *c)
+{
+	char path[3 * 4096];
+
+	snprintf(path, sizeof(path), "%s%s%s%s", strcmp(root, "/") ? root : "", a, b, c);
+	printf(", \"%s\": ", key);
+	json_put_str(path);
+}
+
+static void json_key_u64(const char *key, uint64_t v, bool comma)
+{
+	printf("%s\"%s\": %" PRIu64, comma ? ", " : "", key, v);
+}
+
+static void json_entry(const struct status *s, const struct inv_entry *ent)
+{
+	bool broken = ent->state == ENTRY_BROKEN;
+
+	printf("    {");
+	json_key_str("key", ent->key, false);
+	json_key_path("path", s->o->root, s->cache.prefix, ent->key, "");
+	json_key_str("state", entry_state_name(ent->state), true);
+	json_key_str("release", broken ? NULL : ent->release, true);
+	json_key_str("build_id", ent->build_id, true);
+	json_key_str("verified", ent->verified, true);
+	json_key_str("source", ent->source, true);
+	json_key_str("config", broken || !*ent->config ? NULL : ent->config, true);
+	json_key_str("layout", broken || !*ent->layout ? NULL : ent->layout, true);
+	printf(", \"kbuild\": %s", broken ? "null" : ent->kbuild ? "true" : "false");
+	json_key_u64("files", ent->files, true);
+	json_key_u64("bytes", ent->bytes, true);
+	if (broken)
+		printf(", \"created\": null, \"age_seconds\": null");
+	else
+		printf(", \"created\": %lld, \"age_seconds\": %lld", ent->created,
+		       s->now - ent->created);
+	json_key_str("linked_by", ent->linked_by, true);
+	printf("}");
+}
+
+static void print_json(const struct status *s, int code)
+{
+	const struct inv_link *l = &s->inv.running;
+
+	printf("{\n  \"format\": 1");
+	printf(",\n  \"status\": \"%s\"", code == 0 ? "valid" :
+	       l->state == BUILD_OURS_VALID || l->state == BUILD_OURS_STALE ? "stale" :
+	       build_state_name(l->state));
+	printf(",\n  \"kernel\": {");
+	json_key_str("release", s->k.release, false);
+	json_key_str("build_id", s->k.build_id_hex, true);
+	printf("}");
+	printf(",\n  \"archive\": {");
+	json_key_str("source", s->have_source ? source_kind_name(s->src.kind) : NULL, false);
+	json_key_str("path", s->have_source ? s->src.path : NULL, true);
+	printf("}");
+	printf(",\n  \"build\": {");
+	json_key_str("state", build_state_name(l->state), false);
+	json_key_path("path", s->o->root, "/lib/modules/", s->k.release, "/build");
+	json_key_str("target", l->target, true);
+	json_key_str("entry", l->key, true);
+	printf("}");
+	printf(",\n  \"cache\": {");
+	printf("\"exists\": %s", s->have_cache ? "true" : "false");
+	json_key_path("path", s->o->root, "/", s->cache.dir, "");
+	json_key_str("mountpoint", s->dev.mountpoint, true);
+	json_key_str("fstype", s->dev.fstype, true);
+	json_key_str("source", s->dev.source, true);
+	json_key_str("device", s->dev.device, true);
+	json_key_str("label", s->dev.label, true);
+	json_key_str("uuid", s->dev.uuid, true);
+	json_key_u64("free_bytes", s->dev.free_bytes, true);
+	json_key_u64("total_bytes", s->dev.total_bytes, true);
+	printf(", \"read_only\": %s", s->dev.read_only ? "true" : "false");
+	json_key_u64("leftovers", s->inv.leftovers, true);
+	printf("}");
+	printf(",\n  \"entries\": [");
+	for (size_t i = 0; i < s->inv.n; i++) {
+		printf(i ? ",\n" : "\n");
+		json_entry(s, &s->inv.entries[i]);
+	}
+	printf("%s]\n}\n", s->inv.n ? "\n  " : "");
+}
+
+/* ---- text ---- */
+
+static void human_size(uint64_t v, char *buf, size_t size)
+{
+	static const char units[] = "BKMGT";
+	double d = (double)v;
+	int u = 0;
+
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 "B", v);
+	else
+		snprintf(buf, size, "%.1f%ci", d, units[u]);
+}
+
+static void human_age(long long secs, char *buf, size_t size)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 120)
+		snprintf(buf, size, "%llds", secs);
+	else if (secs < 7200)
+		snprintf(buf, size, "%lldm", secs / 60);
+	else if (secs < 172800)
+		snprintf(buf, size, "%lldh", secs / 3600);
+	else
+		snprintf(buf, size, "%lldd", secs / 86400);
+}
+
+static void print_cache_line(const struct status *s)
+{
+	const struct devinfo *d = &s->dev;
+	char free[32];
+
+	printf("cache:     %s/%s", strcmp(s->o->root, "/") ? s->o->root : "", s->cache.dir);
+	if (!s->have_cache) {
+		printf(" (not created yet)\n");
+		return;
+	}
+	human_size(d->free_bytes, free, sizeof(free));
+	printf(" on %s (%s", *d->device ? d->device : *d->source ? d->source : "?",
+	       *d->fstype ? d->fstype : "?");
+	if (*d->label)
+		printf(", LABEL=%s", d->label);
+	if (*d->uuid)
+		printf(", UUID=%s", d->uuid);
+	printf("%s), %s free\n", d->read_only ? ", read-only" : "", free);
+	if (s->inv.leftovers)
+		printf("           %u leftover staging dir(s): 'khdr-cache prune' removes them\n",
+		       s->inv.leftovers);
+}
+
+static void print_text(const struct status *s)
+{
+	const struct inv_link *l = &s->inv.running;
+
+	printf("kernel:    %s, build ID %s\n", s->k.release,
+	       *s->k.build_id_hex ? s->k.build_id_hex : "none");
+	if (s->have_source)
+		printf("archive:   %s %s\n", source_kind_name(s->src.kind), s->src.path);
+	else
+		printf("archive:   none (no CONFIG_IKHEADERS archive, no kheaders module, nothing staged)\n");
+	printf("build:     lib/modules/%s/build: %s%s%s\n", s->k.release,
+	       build_state_name(l->state), *l->target ? " -> " : "", l->target);
+	print_cache_line(s);
+	if (!s->inv.n) {
+		printf("entries:   none\n");
+		return;
+	}
+	printf("entries:\n  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s\n", "STATE", "KBUILD",
+	       "VERIFIED", "CONFIG", "LAYOUT", "SIZE", "AGE", "ENTRY");
+	for (size_t i = 0; i < s->inv.n; i++) {
+		const struct inv_entry *ent = &s->inv.entries[i];
+		char size[32], age[32];
+
+		human_size(ent->bytes, size, sizeof(size));
+		human_age(s->now - ent->created, age, sizeof(age));
+		if (ent->state == ENTRY_BROKEN)
+			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", "broken", "-", "-", "-",
+			       "-", "-", "-", ent->key);
+		else
+			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", entry_state_name(ent->state),
+			       ent->kbuild ? "yes" : "no", ent->verified,
+			       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
+			       size, age, ent->key);
+		if (ent->state == ENTRY_REFERENCED)
+			printf("  (build of %s)", ent->linked_by);
+		putchar('\n');
+	}
+}
+
+static int open_cache(struct status *s, struct khdr_err *e)
+{
+	int r = cache_open(&s->cache, s->o->root, s->o->cache_dir, false, false, e);
+
+	if (r == 0) {
+		s->have_cache = true;
+		devinfo_read(s->cache.fd, &s->dev);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	/* No cache yet: still show the link and the file system of the root. */
+	s->cache.rootfd = open(s->o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->cache.rootfd < 0)
+		return err_set(e, errno, "cannot open root %s: %s", s->o->root, strerror(errno));
+	devinfo_read(s->cache.rootfd, &s->dev);
+	return 0;
+}
+
+static int status(struct status *s, struct khdr_err *e)
+{
+	struct khdr_err ignored = { 0 };
+	int r;
+
+	r = kernel_identify_installed(&s->k, s->o, e);
+	if (r < 0)
+		return r;
+	if (*s->k.build_id_hex)
+		snprintf(s->running_key, sizeof(s->running_key), "%s@%s", s->k.release,
+			 s->k.build_id_hex);
+	s->have_source = source_find(&s->src, s->o, &s->k, &ignored) == 0;
+	r = open_cache(s, e);
+	if (r < 0)
+		return r;
+	r = inventory_read(&s->inv, &s->cache, s->k.release, s->running_key, NULL, e);
+	if (r < 0)
+		return r;
+	r = s->inv.running.state == BUILD_OURS_VALID ? 0 : KHDR_EXIT_ABSENT;
+	if (s->o->json)
+		print_json(s, r);
+	else
+		print_text(s);
+	return r;
+}
+
+int cmd_status(const struct khdr_opts *o, int argc, char **argv,
+	       struct khdr_err *e)
+{
+	struct status s = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 },
+			    .now = (long long)time(NULL) };
+	int r;
+
+	(void)argv;
+	if (argc > 0)
+		return err_usage(e, "status takes no operands");
+	s.src.in.fd = -1;
+	r = status(&s, e);
+	fflush(stdout);
+	inventory_free(&s.inv);
+	source_close(&s.src);
+	cache_close(&s.cache);
+	return r;
+}

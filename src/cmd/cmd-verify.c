@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmd-verify.c - khdr-cache verify: is the installed tree still exactly
+ * what its archive holds?  The archive is read again (the one the stamp
+ * names, else the release's current source, which must have the CRC64
+ * the stamp recorded), extracted into a scratch staging directory of the
+ * cache by the same safe extractor, and the two trees are compared.  No
+ * per-file hashes are stored.  Exit 0 identical, 3 different, 1 error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs/cache.h"
+#include "cmd/commands.h"
+#include "kinfo/kernel.h"
+#include "format/kv.h"
+#include "kinfo/layout-run.h"
+#include "base/log.h"
+#include "kinfo/source.h"
+#include "fs/treediff.h"
+#include "kinfo/unpack.h"
+
+struct verify_run {
+	const struct khdr_opts *o;
+	struct kernel_id k;
+	struct cache cache;
+	struct source src;
+	char key[CACHE_KEY_MAX];
+	char stamp[4096];
+	size_t stamp_len;
+};
+
+/* The entry of the release: the one its build link names, else its build ID's. */
+static int find_entry(struct verify_run *v, struct khdr_err *e)
+{
+	enum link_state state;
+
+	if (cache_link_read(&v->cache, v->k.release, &state, v->key, sizeof(v->key)) == 0 &&
+	    state == LINK_OURS && cache_entry_valid(&v->cache, v->key, v->k.release))
+		return 0;
+	if (*v->k.build_id_hex &&
+	    path_fmt(v->key, sizeof(v->key), "%s@%s", v->k.release, v->k.build_id_hex) == 0 &&
+	    cache_entry_valid(&v->cache, v->key, v->k.release))
+		return 0;
+	return err_set(e, ENOENT, "no installed cache entry for %s to verify (khdr-cache status shows what there is)",
+		       v->k.release);
+}
+
+/* The archive the entry came from, if it is still there; else today's source. */
+static int open_archive(struct verify_run *v, struct khdr_err *e)
+{
+	char kind[32], path[PATH_MAX];
+
+	memset(&v->src, 0, sizeof(v->src));
+	v->src.in.fd = -1;
+	if (kv_get(v->stamp, v->stamp_len, "source", kind, sizeof(kind)) == 0 &&
+	    strcmp(kind, "staged") != 0 &&
+	    kv_get(v->stamp, v->stamp_len, "source_path", path, sizeof(path)) == 0 &&
+	    access(path, R_OK) == 0) {
+		memcpy(v->src.path, path, sizeof(path));
+		return source_open(&v->src, e);
+	}
+	if (source_find(&v->src, v->o, &v->k, e) < 0)
+		return err_wrap(e, "the archive %s was installed from is gone", v->key);
+	return source_open(&v->src, e);
+}
+
+static void report(enum tree_change what, const char *path, const char *how,
+		   void *ctx)
+{
+	static const char *const names[] = { "missing", "changed", "extra" };
+
+	(void)ctx;
+	printf("%-8s %s%s%s%s\n", names[what], path, how ? " (" : "", how ? how : "",
+	       how ? ")" : "");
+}
+
+/* The archive must be the one installed: same CRC64 as the stamp says. */
+static int check_crc(struct verify_run *v, struct khdr_err *e)
+{
+	char want[32], got[32];
+
+	snprintf(got, sizeof(got), "%016" PRIx64, v->src.in.crc64);
+	if (kv_get(v->stamp, v->stamp_len, "archive_crc64", want, sizeof(want)) < 0 ||
+	    strcmp(want, got) == 0)
+		return 0;
+	return err_set(e, ESTALE, "%s is not the archive %s was installed from (CRC64 %s, the stamp says %s): "
+		       "nothing to compare with; 'khdr-cache install --force' reinstalls from it",
+		       v->src.path, v->key, got, want);
+}
+
+/* The Makefile install wrote into a headers-only tree: DKMS runs it. */
+static void check_makefile(struct tree_diff *d, int efd)
+{
+	char buf[4096];
+	size_t len;
+	int r = read_small_file(efd, "Makefile", buf, sizeof(buf), &len);
+
+	if (r == -ENOENT) {
+		d->missing++;
+		report(TREE_MISSING, "Makefile", "written by install", NULL);
+	} else if (r < 0 || len != strlen(khdr_headers_only_makefile) ||
+		   memcmp(buf, khdr_headers_only_makefile, len) != 0) {
+		d->changed++;
+		report(TREE_CHANGED, "Makefile", "not the one install wrote", NULL);
+	}
+}
+
+static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
+{
+	/* The stamp is ours, and so is the Makefile of a headers-only tree. */
+	static const char *const with_makefile[] = { KHDR_STAMP, "Makefile", NULL };
+	static const char *const stamp_only[] = { KHDR_STAMP, NULL };
+	struct tree_diff d = { .ignore = stamp_only, .report = report };
+	char makefile[32] = "";
+	int efd, r;
+
+	if (kv_get(v->stamp, v->stamp_len, "makefile", makefile, sizeof(makefile)) == 0 &&
+	    strcmp(makefile, "headers-only") == 0)
+		d.ignore = with_makefile;
+	efd = openat(v->cache.fd, v->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (efd < 0)
+		return err_set(e, errno, "cannot open %s%s: %s", v->cache.prefix, v->key,
+			       strerror(errno));
+	r = tree_compare(&d, efd, sfd);
+	if (r == 0 && d.ignore == with_makefile)
+		check_makefile(&d, efd);
+	close(efd);
+	if (r < 0)
+		return err_set(e, r, "comparing %s%s: %s", v->cache.prefix, v->key, strerror(-r));
+	if (d.missing + d.changed + d.extra == 0) {
+		if (v->o->verbose >= 0)
+			printf("%s%s: identical to %s (%" PRIu64 " paths)\n", v->cache.prefix,
+			       v->key, v->src.path, d.compared);
+		return 0;
+	}
+	printf("%s%s differs from %s: %" PRIu64 " missing, %" PRIu64 " changed, %" PRIu64
+	       " extra; 'khdr-cache install --force' reinstalls it\n", v->cache.prefix, v->key,
+	       v->src.path, d.missing, d.changed, d.extra);
+	return KHDR_EXIT_ABSENT;
+}
+
+static int scratch_compare(struct verify_run *v, struct khdr_err *e)
+{
+	char staging[64];
+	struct unpack_stats st;
+	struct unpack_opts uo;
+	struct progress pr;
+	struct extractor x;
+	int sfd, r;
+
+	r = cache_staging(&v->cache, staging, sizeof(staging), &sfd, e);
+	if (r < 0)
+		return r;
+	extract_init(&x, sfd, v->o->max_entries, v->o->max_bytes);
+	progress_start(&pr, v->o->verbose >= 0, "reading");
+	uo = unpack_opts_of(v->o, &pr);
+	r = unpack_archive(&v->src.in, &x, NULL, &uo, &st, e);
+	if (r < 0)
+		err_wrap(e, "%s", v->src.path);
+	if (r == 0)
+		r = check_crc(v, e);
+	if (r == 0)
+		r = compare(v, sfd, e);
+	extract_free(&x);
+	close(sfd);
+	cache_discard(&v->cache, staging);
+	return r;
+}
+
+static int verify(struct verify_run *v, struct khdr_err *e)
+{
+	int r = kernel_identify_installed(&v->k, v->o, e);
+
+	if (r == 0)
+		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, false, e);
+	if (r == 0)
+		r = cache_lock(&v->cache, e);     /* install would remove our scratch dir */
+	if (r == 0)
+		r = find_entry(v, e);
+	if (r == 0 && cache_read_stamp(&v->cache, v->key, v->stamp, sizeof(v->stamp),
+				       &v->stamp_len) < 0)
+		r = err_set(e, EIO, "cannot read the stamp of %s", v->key);
+	if (r == 0)
+		r = open_archive(v, e);
+	if (r == 0)
+		r = scratch_compare(v, e);
+	return r;
+}
+
+/* A STRUCT operand goes into generated C: an identifier and nothing else. */
+static bool c_identifier(const char *s)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789";
+
+	return *s && !(*s >= '0' && *s <= '9') && strspn(s, chars) == strlen(s);
+}
+
+/*
+ * verify --layout: the entry's tree against the kernel's BTF (layout-run.c).
+ * Only reads the tree, so no lock: an install or prune meanwhile makes it
+ * fail to build, which is "cannot tell", never a false verdict.
+ */
+static int verify_layout(struct verify_run *v, int argc, char **argv,
+			 struct khdr_err *e)
+{
+	const struct khdr_opts *o = v->o;
+	char tree[PATH_MAX], btf[PATH_MAX];
+	struct layout_opts lo = { .tree = tree, .btf = btf, .print = true, .json = o->json,
+				  .structs = argc ? (const char *const *)argv : NULL,
+				  .nstructs = (size_t)argc };
+	struct layout_result res;
+	/* The tree and the running kernel's BTF: no image to read. */
+	int r = kernel_identify(&v->k, o, e);
+
+	if (r == 0)
+		r = cache_open(&v->cache, o->root, o->cache_dir, false, false, e);
+	if (r == 0)
+		r = find_entry(v, e);
+	if (r < 0)
+		return r;
+	if (path_fmt(tree, sizeof(tree), "%s/%s%s", strcmp(o->root, "/") ? o->root : "",
+		     v->cache.prefix + 1, v->key) < 0 ||
+	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+		return err_set(e, ENAMETOOLONG, "path too long");
+	if (v->k.have_version && strcmp(v->k.version.release, v->k.release) != 0)
+		log_warn("%s is the BTF of the running kernel %s, not of %s", btf,
+			 v->k.version.release, v->k.release);
+	r = layout_verify(&lo, &res, e);
+	if (r < 0 && o->json)
+		layout_print_unknown(&lo, e->msg);
+	return r;
+}
+
+int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
+	       struct khdr_err *e)
+{
+	struct verify_run v = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
+	int r;
+
+	if (o->layout) {
+		for (int i = 0; i < argc; i++)
+			if (!c_identifier(argv[i]))
+				return err_usage(e, "invalid STRUCT '%s' (a C identifier: task_struct, sk_buff, ...)",
+						 argv[i]);
+		r = verify_layout(&v, argc, argv, e);
+		cache_close(&v.cache);
+		return r;
+	}
+	if (o->json)
+		return err_usage(e, "verify takes --json only with --layout");
+	if (argc > 0)
+		return err_usage(e, "verify takes no operands (--kernel-release R chooses the release; STRUCT operands go with --layout)");
+	v.src.in.fd = -1;
+	r = verify(&v, e);
+	source_close(&v.src);
+	cache_close(&v.cache);
+	return r;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cache.h - the store under <root>/var/cache/khdr: entries named
+ * <release>@<build-id>, each with a .khdr-stamp; staging directories and
+ * the atomic commit; the lock; the /lib/modules/<release>/build link.
+ * It knows nothing about tar or xz.
+ */
+#ifndef KHDR_CACHE_H
+#define KHDR_CACHE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/khdr.h"
+
+#define CACHE_KEY_MAX 256
+#define CACHE_STAGING_PREFIX ".staging-"
+#define CACHE_TRASH_PREFIX ".trash-"
+
+struct cache {
+	int rootfd;
+	int fd;                 /* the cache directory */
+	int lockfd;
+	char dir[PATH_MAX];     /* under the root, without the leading '/' */
+	char prefix[PATH_MAX];  /* what build links hold: "/<dir>/" */
+};
+
+enum link_state {
+	LINK_MISSING,           /* no build */
+	LINK_OURS,              /* a symlink into the cache: key is set */
+	LINK_FOREIGN,           /* anything else: a headers package, a tree */
+};
+
+/*
+ * Open (or create) <root>/<dir>; dir is absolute, as cache_dir= has it.
+ * With host_dir, dir is a path of this machine, not under root (the cache
+ * device mounted at /run/khdr/cache while root is read-only).
+ */
+int cache_open(struct cache *c, const char *root, const char *dir,
+	       bool host_dir, bool create, struct khdr_err *e);
+void cache_close(struct cache *c);
+
+/* flock(2) the cache; install and prune hold it while they change things. */
+int cache_lock(struct cache *c, struct khdr_err *e);
+
+/* Remove staging and trash left by a run that died, logging each that
+ * cannot be: the first error, or 0; *removed (if not NULL) counts the gone. */
+int cache_remove_leftovers(struct cache *c, unsigned *removed);
+
+/*
+ * The warm path's tidy-up: when a run that died left staging, trash or a
+ * half-made link behind, remove them if the lock is free right now (a
+ * busy lock means they belong to a running install).
+ */
+void cache_tidy(struct cache *c, const char *release);
+
+/* Remove lib/modules/<release>/build if it is our symlink to key. */
+int cache_link_remove(struct cache *c, const char *release, const char *key);
+
+/* A new staging directory: its name (in name) and an fd for it. */
+int cache_staging(struct cache *c, char *name, size_t size, int *fd,
+		  struct khdr_err *e);
+
+/*
+ * Remove entry key for good: renamed aside first, so a half-deleted tree
+ * never keeps the name (and the stamp) of a valid entry.
+ */
+int cache_remove_entry(struct cache *c, const char *key);
+
+/* Remove a staging directory (or any entry) and everything in it. */
+void cache_discard(struct cache *c, const char *name);
+
+/*
+ * Make a staging directory the entry `key`: write the stamp, sync, rename.
+ * An existing entry of that name is renamed aside first, then removed.
+ */
+int cache_commit(struct cache *c, const char *staging, int sfd,
+		 const char *key, const char *stamp, size_t len,
+		 struct khdr_err *e);
+
+/* Is there an entry `key` with an intact stamp for release? */
+bool cache_entry_valid(struct cache *c, const char *key, const char *release);
+
+/* Read the stamp of entry key. */
+int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
+		     size_t *len);
+
+/* The state of <root>/lib/modules/<release>/build. */
+int cache_link_read(struct cache *c, const char *release,
+		    enum link_state *state, char *key, size_t size);
+
+/* Refuse (-EEXIST) a foreign build unless force: before any work. */
+int cache_link_check(struct cache *c, const char *release, bool force,
+		     struct khdr_err *e);
+
+/* Point build at entry key (atomically: symlink + rename). */
+int cache_link_switch(struct cache *c, const char *release, const char *key,
+		      bool force, struct khdr_err *e);
+
+/* Remove dir/name and everything below it, never following symlinks. */
+int remove_tree_at(int dirfd, const char *name);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kconfig-src.h - where the running kernel's configuration is read from:
+ * PROCFS/config.gz (CONFIG_IKCONFIG_PROC) when PROCFS/version names the
+ * release being installed, else ROOT/boot/config-<release>.
+ */
+#ifndef KHDR_KCONFIG_SRC_H
+#define KHDR_KCONFIG_SRC_H
+
+#include "format/kconfig.h"
+#include "kinfo/kernel.h"
+#include "base/khdr.h"
+
+/* A .config, plain or gzip-compressed as /proc/config.gz is (zlib: base/dl.h). */
+int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err *e);
+
+/*
+ * 0 with c filled and where naming the file; -ENOENT when there is
+ * neither; another error, with a message, when one is there but unreadable
+ * or not a config.
+ */
+int kconfig_read_running(const struct khdr_opts *o, const struct kernel_id *k,
+			 struct kconfig *c, char *where, size_t wsize,
+			 struct khdr_err *e);
+
+#endif

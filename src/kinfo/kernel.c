@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kernel.c - which kernel: the running one (uname, notes, /proc/version) or an installed one (its image). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "stream/input.h"
+#include "kinfo/kernel.h"
+#include "kinfo/kimage.h"
+
+/*
+ * uname -v of the release we install for: <procfs>/sys/kernel/version, or
+ * the tail of <procfs>/version when that line is about the same release.
+ */
+static void read_uts_version(struct kernel_id *k, const struct khdr_opts *o)
+{
+	char path[4096], line[256];
+	size_t n;
+
+	if (path_fmt(path, sizeof(path), "%s/sys/kernel/version", o->procfs) == 0 &&
+	    read_small_file(AT_FDCWD, path, line, sizeof(line), &n) == 0) {
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(k->uts_version, sizeof(k->uts_version), "%s", line);
+		return;
+	}
+	if (k->have_version && strcmp(k->version.release, k->release) == 0)
+		snprintf(k->uts_version, sizeof(k->uts_version), "%s",
+			 k->version.uts_version);
+}
+
+static void read_build_id(struct kernel_id *k, const struct khdr_opts *o)
+{
+	char path[4096];
+	uint8_t buf[64 * 1024];
+	size_t len = 0;
+	int fd, r;
+
+	if (path_fmt(path, sizeof(path), "%s/kernel/notes", o->sysfs) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_debug("no %s: the kernel has no notes", path);
+		return;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf))
+			break;
+	}
+	close(fd);
+	r = notes_find_build_id_native(buf, len, &k->build_id);
+	if (r == -EBADMSG)
+		log_warn("%s is malformed; going on without a build ID", path);
+	if (r < 0)
+		k->build_id.len = 0;
+	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
+}
+
+int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
+		    struct khdr_err *e)
+{
+	struct utsname u;
+	char path[4096], line[2048];
+
+	memset(k, 0, sizeof(*k));
+	if (o->release) {
+		snprintf(k->release, sizeof(k->release), "%s", o->release);
+	} else {
+		if (uname(&u) < 0)
+			return err_set(e, errno, "uname: %s", strerror(errno));
+		snprintf(k->release, sizeof(k->release), "%s", u.release);
+	}
+	if (!release_valid(o->release ? o->release : k->release))
+		return err_set(e, EINVAL, "invalid kernel release '%s'",
+			       o->release ? o->release : k->release);
+	read_build_id(k, o);
+	if (path_fmt(path, sizeof(path), "%s/version", o->procfs) == 0 &&
+	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
+		k->have_version = proc_version_parse(line, &k->version) == 0;
+	read_uts_version(k, o);
+	return 0;
+}
+
+const char *kernel_against(const struct kernel_id *k, char *buf, size_t size)
+{
+	if (!k->offline)
+		return "the running kernel";
+	snprintf(buf, size, "the kernel image %s", *k->image ? k->image : "(none found)");
+	return buf;
+}
+
+bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o)
+{
+	if (o->kernel_image)
+		return true;
+	return !o->boot && o->release && k->have_version &&
+	       strcmp(k->version.release, k->release) != 0;
+}
+
+/* --kernel-image, else the places distributions install it. */
+static int find_image(struct kernel_id *k, const struct khdr_opts *o,
+		      struct khdr_err *e)
+{
+	const char *root = strcmp(o->root, "/") ? o->root : "";
+	char boot[4096], mods[4096];
+
+	if (o->kernel_image)
+		return path_fmt(k->image, sizeof(k->image), "%s", o->kernel_image) < 0
+			       ? err_set(e, ENAMETOOLONG, "--kernel-image path too long") : 0;
+	if (path_fmt(boot, sizeof(boot), "%s/boot/vmlinuz-%s", root, k->release) < 0 ||
+	    path_fmt(mods, sizeof(mods), "%s/lib/modules/%s/vmlinuz", root, k->release) < 0)
+		return err_set(e, ENAMETOOLONG, "--root too long");
+	if (access(boot, F_OK) == 0)
+		return path_fmt(k->image, sizeof(k->image), "%s", boot);
+	if (access(mods, F_OK) == 0)
+		return path_fmt(k->image, sizeof(k->image), "%s", mods);
+	return err_set(e, ENOENT,
+		       "%s is not the running kernel and its image is not there to verify the archive against "
+		       "(looked for %s and %s); pass --kernel-image FILE", k->release, boot, mods);
+}
+
+/* The image's build ID; an image without the note keys like a kernel without notes. */
+static int image_build_id(struct kernel_id *k, struct khdr_err *e)
+{
+	struct input in;
+	int r = input_open_file(&in, AT_FDCWD, k->image, e);
+
+	if (r < 0)
+		return r;
+	r = kimage_build_id(&in, &k->build_id, e);
+	input_close(&in);
+	if (r == -ENOENT) {
+		log_warn("%s has no GNU build ID note; the key is the archive's checksum", k->image);
+		k->build_id.len = 0;
+		r = 0;
+	}
+	if (r < 0)
+		return err_wrap(e, "reading the build ID of %s", k->image);
+	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
+	return 0;
+}
+
+static int image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e)
+{
+	char line[BANNER_MAX + 1], other[BANNER_MAX + 1];
+	struct input in;
+	int r = input_open_file(&in, AT_FDCWD, k->image, e);
+
+	if (r < 0)
+		return r;
+	r = kimage_banner(&in, k->release, line, sizeof(line), other, sizeof(other), e);
+	input_close(&in);
+	if (r == -ENOENT && *other && !o->force)
+		return err_set(e, EPERM,
+			       "%s is not the image of %s: its banner is '%s'; nothing installed "
+			       "(pass the right --kernel-image, or --force)", k->image, k->release, other);
+	if (r == -ENOENT) {
+		/* Only a manifest's build ID can vouch then; verify says so. */
+		log_warn("no 'Linux version %s' banner in %s", k->release, k->image);
+		return 0;
+	}
+	if (r < 0)
+		return err_wrap(e, "reading the banner of %s", k->image);
+	k->have_version = proc_version_parse(line, &k->version) == 0;
+	snprintf(k->uts_version, sizeof(k->uts_version), "%s", k->version.uts_version);
+	log_info("%s: %s", k->image, line);
+	return 0;
+}
+
+int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+			  struct khdr_err *e)
+{
+	int r;
+
+	k->offline = true;
+	k->have_version = false;
+	k->uts_version[0] = '\0';
+	k->build_id.len = 0;
+	k->build_id_hex[0] = '\0';
+	memset(&k->version, 0, sizeof(k->version));
+	r = find_image(k, o, e);
+	if (r == -ENOENT && o->force) {
+		log_warn("%s (--force: installing unverified)", e->msg);
+		memset(e, 0, sizeof(*e));
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	return image_build_id(k, e);
+}
+
+int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+			   struct khdr_err *e)
+{
+	int r = kernel_identify(k, o, e);
+
+	if (r == 0 && kernel_is_offline(k, o))
+		r = kernel_identify_image(k, o, e);
+	return r;
+}
+
+int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+			      struct khdr_err *e)
+{
+	int r = kernel_identify_target(k, o, e);
+
+	/* Not found in the usual places (an explicit --kernel-image must be there). */
+	if (r == -ENOENT && k->offline && !*k->image) {
+		log_info("%s", e->msg);
+		memset(e, 0, sizeof(*e));
+		return 0;
+	}
+	return r;
+}
+
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e)
+{
+	/* Read once, and only from an image (--force without one has none). */
+	if (!k->offline || !*k->image || k->banner_read)
+		return 0;
+	k->banner_read = true;
+	return image_banner(k, o, e);
+}

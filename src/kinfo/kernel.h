@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kernel.h - the identity of the running kernel: release (uname(2) or
+ * --kernel-release), GNU build ID (<sysfs>/kernel/notes) and the compile
+ * fingerprint of <procfs>/version.
+ */
+#ifndef KHDR_KERNEL_H
+#define KHDR_KERNEL_H
+
+#include <stdbool.h>
+
+#include "base/khdr.h"
+#include "format/kversion.h"
+#include "format/notes.h"
+
+struct kernel_id {
+	char release[RELEASE_MAX];
+	struct build_id build_id;
+	char build_id_hex[2 * BUILD_ID_MAX + 1];   /* "" when none */
+	bool have_version;
+	struct proc_version version;
+	char uts_version[256];   /* uname -v of this release, "" if unknown */
+	/* Installed, not running: identified from its image, not from
+	 * /sys/kernel/notes and /proc/version. */
+	bool offline;
+	char image[4096];        /* that image, "" for the running kernel */
+	bool banner_read;        /* kernel_image_banner() ran */
+};
+
+/* What the archive is compared with, for messages. */
+const char *kernel_against(const struct kernel_id *k, char *buf, size_t size);
+
+int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
+		    struct khdr_err *e);
+
+/*
+ * Is the release to install for another than the running one?  Yes with
+ * --kernel-image, or when --kernel-release names a release that the
+ * procfs version line does not (never with --boot: that is the running
+ * kernel by definition).
+ */
+bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o);
+
+/*
+ * Identify k->release from its image instead (--kernel-image, else
+ * <root>/boot/vmlinuz-R, else <root>/lib/modules/R/vmlinuz): the GNU build
+ * ID of the image, as the running kernel's would be read once it boots.
+ * No image: refused (with force: a warning, and nothing to compare with).
+ */
+int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+			  struct khdr_err *e);
+
+/*
+ * Then the fields of the image's banner, which stand for /proc/version:
+ * the whole image is decompressed for it, so only when the archive is to
+ * be read (not on the warm path).  An image of another release: refused.
+ */
+int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+			struct khdr_err *e);
+
+/*
+ * kernel_identify(), then kernel_identify_image() for a release that is
+ * installed but not running: the identity whose key install, status and
+ * verify look for, so that they agree about an offline install.
+ */
+int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+			   struct khdr_err *e);
+
+/*
+ * The same for reading what is installed (status, verify): a release whose
+ * image is gone (a kernel being removed) is left without a build ID, never
+ * given the running kernel's, and its entry is the one build points at.
+ */
+int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+			      struct khdr_err *e);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * verify-config.c - the config check: the archive's autoconf.h against the
+ * running kernel's configuration (kconfig-src.c found it), as it streams
+ * by like utsrelease.h and compile.h.  A difference refuses the archive
+ * before the commit (nothing reaches the cache: the staging directory
+ * goes); with --force it is a warning and the level is "forced".
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "format/kconfig.h"
+#include "base/log.h"
+#include "kinfo/verify.h"
+
+int verify_config(struct verifier *v, const char *data, size_t len,
+		  struct khdr_err *e)
+{
+	struct kconfig autoconf;
+	struct kconfig_cmp cmp;
+	char what[600];
+	int r;
+
+	if (!v->config)
+		return 0;
+	r = kconfig_parse_autoconf(&autoconf, data, len, e);
+	if (r < 0)
+		return err_wrap(e, "%s", AUTOCONF_H);
+	r = kconfig_compare(&autoconf, v->config, &cmp);
+	kconfig_free(&autoconf);
+	if (r < 0)
+		return err_set(e, ENOMEM, "out of memory comparing the kernel config");
+	if (!cmp.differ) {
+		v->config_state = KCONFIG_MATCH;
+		log_info("config: %zu symbols of %s agree with the running kernel's (%zu tool chain symbols left out)",
+			 cmp.compared, AUTOCONF_H, cmp.skipped);
+		return 0;
+	}
+	v->config_state = KCONFIG_MISMATCH;
+	kconfig_describe(&cmp, what, sizeof(what));
+	if (v->force) {
+		log_warn("the archive was configured differently from the running kernel (%zu of %zu symbols): %s (--force: installing anyway)",
+			 cmp.differ, cmp.compared, what);
+		v->mismatch = true;
+		return 0;
+	}
+	return err_set(e, EPERM,
+		       "archive does not match the running kernel's config: %zu of %zu symbols differ: %s; "
+		       "these headers describe another build (use --force to install them anyway)",
+		       cmp.differ, cmp.compared, what);
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* verify.c - see verify.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format/kv.h"
+#include "base/log.h"
+#include "kinfo/verify.h"
+
+#define UTSRELEASE_H "include/generated/utsrelease.h"
+#define COMPILE_H    "include/generated/compile.h"
+
+const char *verify_level_name(enum verify_level l)
+{
+	static const char *const names[] = {
+		[VERIFY_NONE] = "none", [VERIFY_FINGERPRINT] = "fingerprint",
+		[VERIFY_BUILTIN] = "builtin", [VERIFY_BUILD_ID] = "build-id",
+		[VERIFY_FORCED] = "forced",
+	};
+	return names[l];
+}
+
+void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
+		 bool builtin)
+{
+	memset(v, 0, sizeof(*v));
+	v->k = k;
+	v->force = force;
+	v->builtin = builtin;
+}
+
+bool verify_wants(const struct verifier *v, const char *path)
+{
+	return (v->members == 0 && strcmp(path, KHDR_MANIFEST) == 0) ||
+	       strcmp(path, UTSRELEASE_H) == 0 || strcmp(path, COMPILE_H) == 0 ||
+	       (v->config && strcmp(path, AUTOCONF_H) == 0);
+}
+
+size_t verify_member_max(const char *path)
+{
+	return strcmp(path, AUTOCONF_H) == 0 ? VERIFY_AUTOCONF_MAX : VERIFY_MEMBER_MAX;
+}
+
+void verify_count(struct verifier *v)
+{
+	v->members++;
+}
+
+/* One disagreement: refuse, or with --force remember and warn. */
+static int disagree(struct verifier *v, struct khdr_err *e, const char *what,
+		    const char *expected, const char *found)
+{
+	char against[4200];
+
+	if (v->force) {
+		log_warn("%s differs: expected '%s', found '%s' (--force: installing anyway)",
+			 what, expected, found);
+		v->mismatch = true;
+		return 0;
+	}
+	return err_set(e, EPERM,
+		       "archive does not match %s: %s is '%s', expected '%s'; "
+		       "this archive belongs to another build (use --force to install it anyway)",
+		       kernel_against(v->k, against, sizeof(against)), what, found, expected);
+}
+
+int header_define(const char *text, size_t len, const char *name, char *val,
+		  size_t size)
+{
+	size_t nlen = strlen(name);
+	const char *s = text, *end = text + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end, *p = s, *q;
+
+		s = le + 1;
+		if ((size_t)(le - p) < 8 || memcmp(p, "#define", 7) != 0)
+			continue;
+		p += 7;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(le - p) <= nlen || memcmp(p, name, nlen) != 0 ||
+		    (p[nlen] != ' ' && p[nlen] != '\t'))
+			continue;
+		p += nlen;
+		while (p < le && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= le || *p != '"')
+			return -EBADMSG;
+		q = memchr(p + 1, '"', (size_t)(le - p - 1));
+		if (!q)
+			return -EBADMSG;
+		if ((size_t)(q - p - 1) >= size)
+			return -ENAMETOOLONG;
+		memcpy(val, p + 1, (size_t)(q - p - 1));
+		val[q - p - 1] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int check_manifest(struct verifier *v, const char *data, size_t len,
+			  struct khdr_err *e)
+{
+	char release[RELEASE_MAX], id[2 * BUILD_ID_MAX + 1], kbuild[8];
+	char uts[256], against[4200];
+	int r;
+
+	if (kv_validate(data, len) < 0)
+		return err_set(e, EBADMSG, "%s is malformed (expected key=value lines)",
+			       KHDR_MANIFEST);
+	if (kv_get(data, len, "release", release, sizeof(release)) == 0 &&
+	    strcmp(release, v->k->release) != 0) {
+		r = disagree(v, e, "manifest release", v->k->release, release);
+		if (r < 0)
+			return r;
+	}
+	v->kbuild = kv_get(data, len, "kbuild", kbuild, sizeof(kbuild)) == 0 &&
+		    strcmp(kbuild, "yes") == 0;
+	/* uname -v, when the packer found utsversion.h and we know ours. */
+	if (kv_get(data, len, "uts_version", uts, sizeof(uts)) == 0 && *uts &&
+	    *v->k->uts_version && strcmp(uts, v->k->uts_version) != 0) {
+		r = disagree(v, e, "manifest uts_version (uname -v)",
+			     v->k->uts_version, uts);
+		if (r < 0)
+			return r;
+	}
+	if (kv_get(data, len, "build_id", id, sizeof(id)) < 0 || !*id)
+		return 0;
+	if (!*v->k->build_id_hex) {
+		log_info("%s has no build ID; checking the fingerprint instead",
+			 kernel_against(v->k, against, sizeof(against)));
+		return 0;
+	}
+	if (strcasecmp(id, v->k->build_id_hex) != 0)
+		return disagree(v, e, "build ID", v->k->build_id_hex, id);
+	v->manifest_build_id = true;
+	return 0;
+}
+
+static int check_utsrelease(struct verifier *v, const char *data, size_t len,
+			    struct khdr_err *e)
+{
+	char rel[RELEASE_MAX + 64];
+
+	if (header_define(data, len, "UTS_RELEASE", rel, sizeof(rel)) < 0)
+		return disagree(v, e, UTSRELEASE_H " UTS_RELEASE", v->k->release,
+				"(unreadable)");
+	v->saw_utsrelease = true;
+	if (strcmp(rel, v->k->release) != 0)
+		return disagree(v, e, "release (" UTSRELEASE_H ")", v->k->release, rel);
+	return 0;
+}
+
+static int check_compile(struct verifier *v, const char *data, size_t len,
+			 struct khdr_err *e)
+{
+	static const struct {
+		const char *define;
+		size_t off;
+	} fields[] = {
+		{ "LINUX_COMPILE_BY", offsetof(struct proc_version, by) },
+		{ "LINUX_COMPILE_HOST", offsetof(struct proc_version, host) },
+		{ "LINUX_COMPILER", offsetof(struct proc_version, compiler) },
+	};
+	const struct kernel_id *k = v->k;
+	char val[512], what[128];
+	int r;
+
+	v->saw_compile = true;
+	if (!k->have_version || strcmp(k->version.release, k->release) != 0) {
+		/* Nothing to compare with: only the build ID or built-in can vouch. */
+		v->saw_compile = false;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *want = (const char *)&k->version + fields[i].off;
+
+		snprintf(what, sizeof(what), "compiler fingerprint %s (" COMPILE_H ")",
+			 fields[i].define);
+		if (header_define(data, len, fields[i].define, val, sizeof(val)) < 0)
+			snprintf(val, sizeof(val), "(missing)");
+		if (strcmp(val, want) != 0) {
+			r = disagree(v, e, what, want, val);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int verify_member(struct verifier *v, const char *path, const char *data,
+		  size_t len, struct khdr_err *e)
+{
+	if (strcmp(path, KHDR_MANIFEST) == 0)
+		return check_manifest(v, data, len, e);
+	if (strcmp(path, UTSRELEASE_H) == 0)
+		return check_utsrelease(v, data, len, e);
+	if (strcmp(path, AUTOCONF_H) == 0)
+		return verify_config(v, data, len, e);
+	return check_compile(v, data, len, e);
+}
+
+int verify_vermagic(struct verifier *v, const char *vermagic,
+		    struct khdr_err *e)
+{
+	char rel[RELEASE_MAX];
+	size_t n = strcspn(vermagic, " ");
+
+	snprintf(rel, sizeof(rel), "%.*s", (int)n, vermagic);
+	if (strcmp(rel, v->k->release) != 0)
+		return disagree(v, e, "module vermagic release", v->k->release, rel);
+	return 0;
+}
+
+int verify_finish(struct verifier *v, enum verify_level *level,
+		  struct khdr_err *e)
+{
+	const struct kernel_id *k = v->k;
+
+	if (v->mismatch) {
+		*level = VERIFY_FORCED;
+		return 0;
+	}
+	if (v->manifest_build_id) {
+		*level = VERIFY_BUILD_ID;
+		return 0;
+	}
+	if (v->builtin) {
+		*level = VERIFY_BUILTIN;
+		return 0;
+	}
+	if (v->saw_utsrelease && v->saw_compile && v->strict && *k->build_id_hex && !v->force)
+		return err_set(e, EPERM,
+			       "verify=strict: the kernel has build ID %s but the archive carries no khdr-manifest "
+			       "naming it, and only the compiler fingerprint matched; install a kheaders module "
+			       "packed with its build ID (khdr-cache kernel/) or drop verify=strict",
+			       k->build_id_hex);
+	if (v->saw_utsrelease && v->saw_compile) {
+		*level = VERIFY_FINGERPRINT;
+		return 0;
+	}
+	if (v->force) {
+		log_warn("cannot verify the archive (--force: installing anyway)");
+		*level = VERIFY_FORCED;
+		return 0;
+	}
+	if (!v->saw_utsrelease)
+		return err_set(e, EPERM,
+			       "cannot verify the archive: it has no " UTSRELEASE_H
+			       " and no khdr-manifest with a matching build ID (use --force to install it anyway)");
+	if (!k->have_version && k->offline)
+		return err_set(e, EPERM,
+			       "cannot verify the archive for %s: it carries no khdr-manifest naming build ID '%s', "
+			       "and %s shows no 'Linux version %s' banner to compare its " COMPILE_H " with; "
+			       "nothing installed (use --force to install it anyway)",
+			       k->release, k->build_id_hex, *k->image ? k->image : "no kernel image",
+			       k->release);
+	if (!k->have_version)
+		return err_set(e, EPERM,
+			       "cannot verify the archive: no readable version line for comparison (procfs version); use --force to install it anyway");
+	if (strcmp(k->version.release, k->release) != 0)
+		return err_set(e, EPERM,
+			       "cannot verify the archive for %s: the running kernel is %s, so its compiler fingerprint cannot be compared (use --force to install it anyway)",
+			       k->release, k->version.release);
+	return err_set(e, EPERM,
+		       "cannot verify the archive: it has no " COMPILE_H
+		       " (use --force to install it anyway)");
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * boot.h - what install --boot needs beyond install: the kernel command
+ * line switches, the read-only root test, the staged copy for the late
+ * service, and modprobe for --load-module.
+ */
+#ifndef KHDR_BOOT_H
+#define KHDR_BOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stream/input.h"
+#include "base/khdr.h"
+
+/* The value of key=... on a kernel command line; pure.  0 or -ENOENT. */
+int cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
+
+/* khdr=0 or rd.khdr=0 on <procfs>/cmdline. */
+bool boot_disabled(const struct khdr_opts *o);
+
+/* statvfs says ST_RDONLY (an initramfs before the remount). */
+bool root_read_only(const char *root);
+
+/*
+ * Copy the archive bytes of in to <run_dir>/<build_id>.tar.xz, atomically
+ * (temporary file, then rename), in a directory only root can write.
+ */
+int boot_stage_copy(struct input *in, const char *run_dir,
+		    const char *build_id, struct khdr_err *e);
+
+/*
+ * The cache device: rd.khdr.cache= on the command line, else cache_device=
+ * of the configuration; NULL when neither names one.
+ */
+const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size);
+
+/* Mount the device spec names (libblkid tag or path) at target. */
+int boot_mount_cache(const char *spec, const char *run_dir, const char *target,
+		     struct khdr_err *e);
+
+/* Is path the root of a mount (the cache device already mounted)? */
+bool is_mount_point(const char *path);
+
+/* modprobe [-r] kheaders; 0 when it ran and succeeded. */
+int boot_modprobe(bool remove);
+
+#endif

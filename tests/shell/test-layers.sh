@@ -1,0 +1,72 @@
+#!/bin/bash
+# test-layers.sh - src/ is in folders by layer (DESIGN.md 3), and
+# tools/check-layers holds it so: every include names its folder, none runs
+# up a layer, every source file is in a layer folder.  The checker is shown
+# to fail on a small tree that breaks each rule.
+. "$(dirname "$0")/lib.sh"
+
+CHECK=$KHDR_SRCDIR/tools/check-layers
+
+test_the_source_tree_keeps_its_layers() {
+	local out rc
+	out=$("$CHECK" "$KHDR_SRCDIR/src" 2>&1)
+	rc=$?
+	assertEquals "tools/check-layers src/: $out" 0 "$rc"
+	assertEquals "no defect printed" "" "$out"
+}
+
+# A tree with one file per rule broken, and one that keeps them.
+mk_tree() {
+	local t=$SHUNIT_TMPDIR/tree
+	rm -rf "$t"
+	mkdir -p "$t/base" "$t/format" "$t/cmd"
+	printf '#include <stdio.h>\n' > "$t/base/khdr.h"
+	printf '#include "base/khdr.h"\n' > "$t/format/tar.h"
+	printf '#include "format/tar.h"\n#include "base/khdr.h"\n' > "$t/cmd/args.c"
+	echo "$t"
+}
+
+test_a_tree_that_keeps_the_rules_passes() {
+	local t out rc
+	t=$(mk_tree)
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "a clean tree: $out" 0 "$rc"
+}
+
+test_an_include_that_runs_up_is_named() {
+	local t out rc
+	t=$(mk_tree)
+	printf '#include "cmd/commands.h"\n' >> "$t/format/tar.h"
+	printf '\n' > "$t/cmd/commands.h"
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "exit status" 1 "$rc"
+	assertContains "$out" 'format/tar.h:2: #include "cmd/commands.h" runs up from format/ to cmd/'
+}
+
+test_an_include_without_its_folder_is_named() {
+	local t out rc
+	t=$(mk_tree)
+	printf '#include "khdr.h"\n' >> "$t/format/tar.h"
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "exit status" 1 "$rc"
+	assertContains "$out" 'format/tar.h:2: #include "khdr.h" does not name its folder'
+}
+
+test_a_missing_header_and_a_file_outside_the_layers_are_named() {
+	local t out rc
+	t=$(mk_tree)
+	printf '#include "format/nothere.h"\n' >> "$t/cmd/args.c"
+	printf '\n' > "$t/stray.c"
+	mkdir "$t/misc" && printf '\n' > "$t/misc/x.h"
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "exit status" 1 "$rc"
+	assertContains "$out" 'cmd/args.c:3: #include "format/nothere.h": no such header'
+	assertContains "$out" 'stray.c: not in a layer folder'
+	assertContains "$out" 'misc/x.h: not in a layer folder'
+}
+
+. shunit2
