@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * khdr.h - what every unit of khdr-cache shares: the parsed options, the
- * error record that carries one message from where a failure is understood
- * to the edge where it is printed, and a few small helpers.
+ * khdr.h - what every unit of khdr-cache shares: its fixed names and limits,
+ * the error record that carries one message from where a failure is
+ * understood to the edge where it is printed, and a few small helpers.
  */
 #ifndef KHDR_H
 #define KHDR_H
@@ -29,39 +29,6 @@ enum {
 
 /* --threads: more buys nothing on a kernel headers archive, and costs memory. */
 #define KHDR_MAX_THREADS 16u
-
-/* Everything the command line can set; nothing else is global. */
-struct khdr_opts {
-	const char *root;        /* target root: lib/modules, var/cache/khdr */
-	const char *sysfs;       /* where /sys is */
-	const char *procfs;      /* where /proc is */
-	const char *run_dir;     /* staged verified copies (/run/khdr) */
-	const char *release;     /* --kernel-release, else uname(2) */
-	const char *archive;     /* --archive PATH */
-	const char *kernel_image; /* --kernel-image FILE: install for that kernel */
-	const char *to;          /* extract --to DIR */
-	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
-	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
-	const char *removed;     /* prune --removed RELEASE */
-	uint64_t max_entries;
-	uint64_t max_bytes;
-	unsigned threads;        /* 1: decode inline; more: up to this many
-				    xz blocks at once (unpack.h) */
-	unsigned keep;           /* prune: builds kept per release */
-	bool force;
-	bool dry_run;
-	bool boot;               /* install --boot: kmsg, never fail */
-	bool no_link;            /* install --no-link: cache only */
-	bool strict;             /* refuse fingerprint when a build ID could be had */
-	bool load_module;        /* may modprobe kheaders */
-	bool json;               /* status --json */
-	bool legacy;             /* prune --legacy */
-	bool shell;              /* env --shell */
-	bool layout;             /* verify --layout: headers against BTF */
-	bool verify_layout;      /* install --verify-layout, verify_layout=yes */
-	bool handoff;            /* handoff=yes: new trees go on to header_postinst.d */
-	int verbose;             /* -v: more, -q: less */
-};
 
 /*
  * One failure, described once.  Functions that can fail take a

@@ -167,3 +167,24 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 	*operand = optind;
 	return 0;
 }
+
+int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err *e)
+{
+	ctx_init(&o->ctx, o->root, o->sysfs, o->procfs, NULL);
+	/*
+	 * Staged copies live in the run dir of the target root by default; at
+	 * boot in this machine's /run (the initramfs's, moved into the root at
+	 * switch_root), since the target root may well be read-only.
+	 */
+	if (!o->run_dir && o->boot)
+		o->run_dir = KHDR_RUN_DIR;
+	else if (!o->run_dir && ctx_path(&o->ctx, CTX_ROOT, run_dir, size, "%s", KHDR_RUN_DIR) < 0)
+		return err_usage(e, "--root too long");
+	else if (!o->run_dir)
+		o->run_dir = run_dir;
+	o->ctx.run_dir = o->run_dir;
+	o->kernel = (struct kernel_query){ .ctx = &o->ctx, .release = o->release,
+					   .image = o->kernel_image, .boot = o->boot,
+					   .force = o->force };
+	return 0;
+}

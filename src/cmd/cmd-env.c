@@ -54,7 +54,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	struct kernel_id k;
 	int r;
 
-	r = kernel_identify(&k, o, e);
+	r = kernel_identify(&k, &o->kernel, e);
 	if (r < 0)
 		return r;
 	r = cache_open(c, o->root, o->cache_dir, false, false, e);
@@ -76,8 +76,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 			  k.release, *k.build_id_hex ? " build " : "", k.build_id_hex);
 		return KHDR_EXIT_ABSENT;
 	}
-	r = path_fmt(path, sizeof(path), "%s%s%s", strcmp(o->root, "/") ? o->root : "",
-		     c->prefix, ent->key);
+	r = ctx_path(&o->ctx, CTX_ROOT, path, sizeof(path), "%s%s", c->prefix, ent->key);
 	inventory_free(&inv);
 	if (r < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");

@@ -58,9 +58,9 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 		return err_usage(e, "extract takes no operands");
 	if (!o->to)
 		return err_usage(e, "extract needs --to DIR");
-	r = kernel_identify(&k, o, e);
+	r = kernel_identify(&k, &o->kernel, e);
 	if (r == 0)
-		r = source_find(&src, o, &k, e);
+		r = source_find(&src, &o->ctx, o->archive, &k, e);
 	if (r < 0)
 		return r;
 	r = source_open(&src, e);

@@ -26,8 +26,7 @@ static bool still_linked(const struct khdr_opts *o, const char *release, const c
 	ssize_t n;
 	size_t kl = strlen(key);
 
-	if (path_fmt(link, sizeof(link), "%s/lib/modules/%s/build",
-		     strcmp(o->root, "/") ? o->root : "", release) < 0)
+	if (ctx_path(&o->ctx, CTX_ROOT, link, sizeof(link), "/lib/modules/%s/build", release) < 0)
 		return false;
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
@@ -82,7 +81,7 @@ int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 	if (argc > 0)
 		return err_usage(e, "handoff takes no operands");
 	/* The scripts are this system's: they could not run inside another root. */
-	if (strcmp(o->root, "/") != 0)
+	if (*o->ctx.prefix)
 		return err_usage(e, "handoff runs the scripts of / only (not with --root)");
 	if (o->release) {
 		hand_on(o, o->release);

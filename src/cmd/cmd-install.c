@@ -166,7 +166,7 @@ static const struct kconfig *running_config(struct install *in)
 
 	if (!in->kcfg_read) {
 		in->kcfg_read = true;
-		r = kconfig_read_running(in->o, &in->k, &in->kcfg, where, sizeof(where), &e);
+		r = kconfig_read_running(&in->o->ctx, &in->k, &in->kcfg, where, sizeof(where), &e);
 		if (r == 0)
 			log_info("config: comparing with %s (%zu symbols)", where, in->kcfg.n);
 		else if (r != -ENOENT)
@@ -234,10 +234,9 @@ static int check_layout(struct install *in, const char *staging,
 		log_info("layout check skipped at boot: 'khdr-cache verify --layout' makes it later");
 		return 0;
 	}
-	if (path_fmt(tree, sizeof(tree), "%s%s/%s",
-		     in->cache_on_host || !strcmp(o->root, "/") ? "" : o->root,
+	if (path_fmt(tree, sizeof(tree), "%s%s/%s", in->cache_on_host ? "" : o->ctx.prefix,
 		     in->cache_dir, staging) < 0 ||
-	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+	    ctx_path(&o->ctx, CTX_SYSFS, btf, sizeof(btf), "/kernel/btf/vmlinux") < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
 	r = layout_verify(&lo, &res, &why);
 	if (r == 0) {
@@ -460,12 +459,12 @@ static int find_source(struct install *in, struct khdr_err *e)
 
 	if (in->src_opened)
 		return 0;
-	r = source_find(&in->src, in->o, &in->k, e);
+	r = source_find(&in->src, &in->o->ctx, in->o->archive, &in->k, e);
 
 	if (r == -ENOENT && in->o->load_module && !in->o->archive) {
 		in->loaded_module = boot_modprobe(false) == 0;
 		if (in->loaded_module)
-			r = source_find(&in->src, in->o, &in->k, e);
+			r = source_find(&in->src, &in->o->ctx, in->o->archive, &in->k, e);
 	}
 	if (r == 0)
 		r = source_open(&in->src, e);
@@ -485,10 +484,10 @@ static void choose_cache(struct install *in)
 	struct khdr_err e = { 0 };
 
 	in->cache_dir = o->cache_dir;
-	if (!o->boot || !boot_cache_spec(o, spec, sizeof(spec)) ||
+	if (!o->boot || !boot_cache_spec(&o->ctx, o->cache_device, spec, sizeof(spec)) ||
 	    path_fmt(in->device_dir, sizeof(in->device_dir), "%s/cache", o->run_dir) < 0)
 		return;
-	if (in->readonly && boot_mount_cache(boot_cache_spec(o, spec, sizeof(spec)),
+	if (in->readonly && boot_mount_cache(boot_cache_spec(&o->ctx, o->cache_device, spec, sizeof(spec)),
 					     o->run_dir, in->device_dir, &e) < 0) {
 		log_warn("%s; staging the archive instead", e.msg);
 		return;
@@ -548,10 +547,10 @@ static int install(struct install *in, struct khdr_err *e)
 	const struct khdr_opts *o = in->o;
 	int r;
 
-	r = kernel_identify_target(&in->k, o, e);
+	r = kernel_identify_target(&in->k, &o->kernel, e);
 	if (r < 0)
 		return r;
-	if (o->boot && boot_disabled(o)) {
+	if (o->boot && boot_disabled(&o->ctx)) {
 		log_result("disabled on the kernel command line (khdr=0 or rd.khdr=0): nothing to do");
 		return 0;
 	}
@@ -574,7 +573,7 @@ static int install(struct install *in, struct khdr_err *e)
 		}
 	}
 	if (!(entry_ready(in) && !o->dry_run && !in->readonly)) {
-		r = kernel_image_banner(&in->k, o, e);
+		r = kernel_image_banner(&in->k, &o->kernel, e);
 		if (r < 0)
 			return r;
 		r = find_source(in, e);

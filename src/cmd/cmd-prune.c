@@ -202,10 +202,10 @@ static void prune_legacy(struct prune *p)
 	const char *tmpdir = getenv("TMPDIR");
 	char tmp[PATH_MAX];
 
-	snprintf(tmp, sizeof(tmp), "%s/tmp", strcmp(p->o->root, "/") ? p->o->root : "");
+	ctx_path(&p->o->ctx, CTX_ROOT, tmp, sizeof(tmp), "/tmp");
 	prune_legacy_in(p, tmp);
 	/* $TMPDIR is this machine's, so only with the real root. */
-	if (tmpdir && *tmpdir == '/' && strcmp(p->o->root, "/") == 0 &&
+	if (tmpdir && *tmpdir == '/' && !*p->o->ctx.prefix &&
 	    strcmp(tmpdir, "/tmp") && strcmp(tmpdir, "/tmp/"))
 		prune_legacy_in(p, tmpdir);
 }
@@ -216,7 +216,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 	struct kernel_id k;
 	int r, left = 0;
 
-	r = kernel_identify(&k, p->o, e);
+	r = kernel_identify(&k, &p->o->kernel, e);
 	if (r < 0)
 		return r;
 	if (*k.build_id_hex)

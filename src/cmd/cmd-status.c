@@ -48,12 +48,12 @@ static void json_key_str(const char *key, const char *val, bool comma)
 }
 
 /* A path made of a prefix (the root, "" for /) and parts, escaped. */
-static void json_key_path(const char *key, const char *root, const char *a,
+static void json_key_path(const char *key, const char *prefix, const char *a,
 			  const char *b, const char *c)
 {
 	char path[3 * 4096];
 
-	snprintf(path, sizeof(path), "%s%s%s%s", strcmp(root, "/") ? root : "", a, b, c);
+	snprintf(path, sizeof(path), "%s%s%s%s", prefix, a, b, c);
 	printf(", \"%s\": ", key);
 	json_put_str(path);
 }
@@ -69,7 +69,7 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 
 	printf("    {");
 	json_key_str("key", ent->key, false);
-	json_key_path("path", s->o->root, s->cache.prefix, ent->key, "");
+	json_key_path("path", s->o->ctx.prefix, s->cache.prefix, ent->key, "");
 	json_key_str("state", entry_state_name(ent->state), true);
 	json_key_str("release", broken ? NULL : ent->release, true);
 	json_key_str("build_id", ent->build_id, true);
@@ -107,13 +107,13 @@ static void print_json(const struct status *s, int code)
 	printf("}");
 	printf(",\n  \"build\": {");
 	json_key_str("state", build_state_name(l->state), false);
-	json_key_path("path", s->o->root, "/lib/modules/", s->k.release, "/build");
+	json_key_path("path", s->o->ctx.prefix, "/lib/modules/", s->k.release, "/build");
 	json_key_str("target", l->target, true);
 	json_key_str("entry", l->key, true);
 	printf("}");
 	printf(",\n  \"cache\": {");
 	printf("\"exists\": %s", s->have_cache ? "true" : "false");
-	json_key_path("path", s->o->root, "/", s->cache.dir, "");
+	json_key_path("path", s->o->ctx.prefix, "/", s->cache.dir, "");
 	json_key_str("mountpoint", s->dev.mountpoint, true);
 	json_key_str("fstype", s->dev.fstype, true);
 	json_key_str("source", s->dev.source, true);
@@ -170,7 +170,7 @@ static void print_cache_line(const struct status *s)
 	const struct devinfo *d = &s->dev;
 	char free[32];
 
-	printf("cache:     %s/%s", strcmp(s->o->root, "/") ? s->o->root : "", s->cache.dir);
+	printf("cache:     %s/%s", s->o->ctx.prefix, s->cache.dir);
 	if (!s->have_cache) {
 		printf(" (not created yet)\n");
 		return;
@@ -251,13 +251,13 @@ static int status(struct status *s, struct khdr_err *e)
 	struct khdr_err ignored = { 0 };
 	int r;
 
-	r = kernel_identify_installed(&s->k, s->o, e);
+	r = kernel_identify_installed(&s->k, &s->o->kernel, e);
 	if (r < 0)
 		return r;
 	if (*s->k.build_id_hex)
 		snprintf(s->running_key, sizeof(s->running_key), "%s@%s", s->k.release,
 			 s->k.build_id_hex);
-	s->have_source = source_find(&s->src, s->o, &s->k, &ignored) == 0;
+	s->have_source = source_find(&s->src, &s->o->ctx, s->o->archive, &s->k, &ignored) == 0;
 	r = open_cache(s, e);
 	if (r < 0)
 		return r;

@@ -66,7 +66,7 @@ static int open_archive(struct verify_run *v, struct khdr_err *e)
 		memcpy(v->src.path, path, sizeof(path));
 		return source_open(&v->src, e);
 	}
-	if (source_find(&v->src, v->o, &v->k, e) < 0)
+	if (source_find(&v->src, &v->o->ctx, v->o->archive, &v->k, e) < 0)
 		return err_wrap(e, "the archive %s was installed from is gone", v->key);
 	return source_open(&v->src, e);
 }
@@ -176,7 +176,7 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 
 static int verify(struct verify_run *v, struct khdr_err *e)
 {
-	int r = kernel_identify_installed(&v->k, v->o, e);
+	int r = kernel_identify_installed(&v->k, &v->o->kernel, e);
 
 	if (r == 0)
 		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, false, e);
@@ -217,7 +217,7 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 				  .nstructs = (size_t)argc };
 	struct layout_result res;
 	/* The tree and the running kernel's BTF: no image to read. */
-	int r = kernel_identify(&v->k, o, e);
+	int r = kernel_identify(&v->k, &o->kernel, e);
 
 	if (r == 0)
 		r = cache_open(&v->cache, o->root, o->cache_dir, false, false, e);
@@ -225,9 +225,8 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 		r = find_entry(v, e);
 	if (r < 0)
 		return r;
-	if (path_fmt(tree, sizeof(tree), "%s/%s%s", strcmp(o->root, "/") ? o->root : "",
-		     v->cache.prefix + 1, v->key) < 0 ||
-	    path_fmt(btf, sizeof(btf), "%s/kernel/btf/vmlinux", o->sysfs) < 0)
+	if (ctx_path(&o->ctx, CTX_ROOT, tree, sizeof(tree), "%s%s", v->cache.prefix, v->key) < 0 ||
+	    ctx_path(&o->ctx, CTX_SYSFS, btf, sizeof(btf), "/kernel/btf/vmlinux") < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
 	if (v->k.have_version && strcmp(v->k.version.release, v->k.release) != 0)
 		log_warn("%s is the BTF of the running kernel %s, not of %s", btf,

@@ -8,6 +8,7 @@
 #define KHDR_COMMANDS_H
 
 #include "base/khdr.h"
+#include "cmd/args.h"
 
 /* Options, as bits, so each command can say which it accepts. */
 enum {
@@ -65,9 +66,5 @@ int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
 int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 		struct khdr_err *e);
-
-/* args.c: parse the whole command line (options may follow the command). */
-int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
-	       int *operand, bool *help, bool *version, struct khdr_err *e);
 
 #endif

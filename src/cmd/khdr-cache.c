@@ -143,8 +143,7 @@ static int load_conf(const char *cmd, struct khdr_opts *o, unsigned seen,
 	size_t len;
 	int r;
 
-	if (path_fmt(path, sizeof(path), "%s/%s", strcmp(o->root, "/") ? o->root : "",
-		     KHDR_CONF_FILE) < 0)
+	if (ctx_path(&o->ctx, CTX_ROOT, path, sizeof(path), "/%s", KHDR_CONF_FILE) < 0)
 		return err_set(e, ENAMETOOLONG, "--root too long");
 	r = read_small_file(AT_FDCWD, path, buf, sizeof(buf), &len);
 	if (r == -ENOENT)
@@ -214,18 +213,9 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	if (seen & ~c->options)
 		return err_usage(e, "an option given does not apply to '%s' (usage: khdr-cache %s %s)",
 				 c->name, c->name, c->usage);
-	/*
-	 * Staged copies live in the run dir of the target root by default; at
-	 * boot in this machine's /run (the initramfs's, moved into the root at
-	 * switch_root), since the target root may well be read-only.
-	 */
-	if (!o.run_dir && o.boot) {
-		o.run_dir = KHDR_RUN_DIR;
-	} else if (!o.run_dir) {
-		snprintf(run_dir, sizeof(run_dir), "%s%s",
-			 strcmp(o.root, "/") ? o.root : "", KHDR_RUN_DIR);
-		o.run_dir = run_dir;
-	}
+	r = args_finish(&o, run_dir, sizeof(run_dir), e);
+	if (r < 0)
+		return r;
 	umask(022);
 	*opts = o;
 	/* At boot the kernel log is where anyone will look, errors included.

@@ -60,7 +60,7 @@ static int read_config(const char *path, struct kconfig *c, struct khdr_err *e)
 	return r;
 }
 
-int kconfig_read_running(const struct khdr_opts *o, const struct kernel_id *k,
+int kconfig_read_running(const struct khdr_ctx *ctx, const struct kernel_id *k,
 			 struct kconfig *c, char *where, size_t wsize,
 			 struct khdr_err *e)
 {
@@ -68,14 +68,13 @@ int kconfig_read_running(const struct khdr_opts *o, const struct kernel_id *k,
 
 	/* config.gz is the running kernel's: only when that is the one installed. */
 	if (!k->offline && k->have_version && strcmp(k->version.release, k->release) == 0) {
-		if (path_fmt(where, wsize, "%s/config.gz", o->procfs) < 0)
+		if (ctx_path(ctx, CTX_PROCFS, where, wsize, "/config.gz") < 0)
 			return err_set(e, ENAMETOOLONG, "--procfs too long");
 		r = read_config(where, c, e);
 	}
 	if (r != -ENOENT)
 		return r;
-	if (path_fmt(where, wsize, "%s/boot/config-%s", strcmp(o->root, "/") ? o->root : "",
-		     k->release) < 0)
+	if (ctx_path(ctx, CTX_ROOT, where, wsize, "/boot/config-%s", k->release) < 0)
 		return err_set(e, ENAMETOOLONG, "--root too long");
 	return read_config(where, c, e);
 }

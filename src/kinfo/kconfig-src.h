@@ -19,7 +19,7 @@ int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err 
  * neither; another error, with a message, when one is there but unreadable
  * or not a config.
  */
-int kconfig_read_running(const struct khdr_opts *o, const struct kernel_id *k,
+int kconfig_read_running(const struct khdr_ctx *ctx, const struct kernel_id *k,
 			 struct kconfig *c, char *where, size_t wsize,
 			 struct khdr_err *e);
 

@@ -16,12 +16,12 @@
  * uname -v of the release we install for: <procfs>/sys/kernel/version, or
  * the tail of <procfs>/version when that line is about the same release.
  */
-static void read_uts_version(struct kernel_id *k, const struct khdr_opts *o)
+static void read_uts_version(struct kernel_id *k, const struct khdr_ctx *ctx)
 {
 	char path[4096], line[256];
 	size_t n;
 
-	if (path_fmt(path, sizeof(path), "%s/sys/kernel/version", o->procfs) == 0 &&
+	if (ctx_path(ctx, CTX_PROCFS, path, sizeof(path), "/sys/kernel/version") == 0 &&
 	    read_small_file(AT_FDCWD, path, line, sizeof(line), &n) == 0) {
 		line[strcspn(line, "\n")] = '\0';
 		snprintf(k->uts_version, sizeof(k->uts_version), "%s", line);
@@ -32,14 +32,14 @@ static void read_uts_version(struct kernel_id *k, const struct khdr_opts *o)
 			 k->version.uts_version);
 }
 
-static void read_build_id(struct kernel_id *k, const struct khdr_opts *o)
+static void read_build_id(struct kernel_id *k, const struct khdr_ctx *ctx)
 {
 	char path[4096];
 	uint8_t buf[64 * 1024];
 	size_t len = 0;
 	int fd, r;
 
-	if (path_fmt(path, sizeof(path), "%s/kernel/notes", o->sysfs) < 0)
+	if (ctx_path(ctx, CTX_SYSFS, path, sizeof(path), "/kernel/notes") < 0)
 		return;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -64,28 +64,28 @@ static void read_build_id(struct kernel_id *k, const struct khdr_opts *o)
 	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
 }
 
-int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
 		    struct khdr_err *e)
 {
 	struct utsname u;
 	char path[4096], line[2048];
 
 	memset(k, 0, sizeof(*k));
-	if (o->release) {
-		snprintf(k->release, sizeof(k->release), "%s", o->release);
+	if (q->release) {
+		snprintf(k->release, sizeof(k->release), "%s", q->release);
 	} else {
 		if (uname(&u) < 0)
 			return err_set(e, errno, "uname: %s", strerror(errno));
 		snprintf(k->release, sizeof(k->release), "%s", u.release);
 	}
-	if (!release_valid(o->release ? o->release : k->release))
+	if (!release_valid(q->release ? q->release : k->release))
 		return err_set(e, EINVAL, "invalid kernel release '%s'",
-			       o->release ? o->release : k->release);
-	read_build_id(k, o);
-	if (path_fmt(path, sizeof(path), "%s/version", o->procfs) == 0 &&
+			       q->release ? q->release : k->release);
+	read_build_id(k, q->ctx);
+	if (ctx_path(q->ctx, CTX_PROCFS, path, sizeof(path), "/version") == 0 &&
 	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
 		k->have_version = proc_version_parse(line, &k->version) == 0;
-	read_uts_version(k, o);
+	read_uts_version(k, q->ctx);
 	return 0;
 }
 
@@ -97,26 +97,25 @@ const char *kernel_against(const struct kernel_id *k, char *buf, size_t size)
 	return buf;
 }
 
-bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o)
+bool kernel_is_offline(const struct kernel_id *k, const struct kernel_query *q)
 {
-	if (o->kernel_image)
+	if (q->image)
 		return true;
-	return !o->boot && o->release && k->have_version &&
+	return !q->boot && q->release && k->have_version &&
 	       strcmp(k->version.release, k->release) != 0;
 }
 
 /* --kernel-image, else the places distributions install it. */
-static int find_image(struct kernel_id *k, const struct khdr_opts *o,
+static int find_image(struct kernel_id *k, const struct kernel_query *q,
 		      struct khdr_err *e)
 {
-	const char *root = strcmp(o->root, "/") ? o->root : "";
 	char boot[4096], mods[4096];
 
-	if (o->kernel_image)
-		return path_fmt(k->image, sizeof(k->image), "%s", o->kernel_image) < 0
+	if (q->image)
+		return path_fmt(k->image, sizeof(k->image), "%s", q->image) < 0
 			       ? err_set(e, ENAMETOOLONG, "--kernel-image path too long") : 0;
-	if (path_fmt(boot, sizeof(boot), "%s/boot/vmlinuz-%s", root, k->release) < 0 ||
-	    path_fmt(mods, sizeof(mods), "%s/lib/modules/%s/vmlinuz", root, k->release) < 0)
+	if (ctx_path(q->ctx, CTX_ROOT, boot, sizeof(boot), "/boot/vmlinuz-%s", k->release) < 0 ||
+	    ctx_path(q->ctx, CTX_ROOT, mods, sizeof(mods), "/lib/modules/%s/vmlinuz", k->release) < 0)
 		return err_set(e, ENAMETOOLONG, "--root too long");
 	if (access(boot, F_OK) == 0)
 		return path_fmt(k->image, sizeof(k->image), "%s", boot);
@@ -148,7 +147,7 @@ static int image_build_id(struct kernel_id *k, struct khdr_err *e)
 	return 0;
 }
 
-static int image_banner(struct kernel_id *k, const struct khdr_opts *o,
+static int image_banner(struct kernel_id *k, const struct kernel_query *q,
 			struct khdr_err *e)
 {
 	char line[BANNER_MAX + 1], other[BANNER_MAX + 1];
@@ -159,7 +158,7 @@ static int image_banner(struct kernel_id *k, const struct khdr_opts *o,
 		return r;
 	r = kimage_banner(&in, k->release, line, sizeof(line), other, sizeof(other), e);
 	input_close(&in);
-	if (r == -ENOENT && *other && !o->force)
+	if (r == -ENOENT && *other && !q->force)
 		return err_set(e, EPERM,
 			       "%s is not the image of %s: its banner is '%s'; nothing installed "
 			       "(pass the right --kernel-image, or --force)", k->image, k->release, other);
@@ -176,7 +175,7 @@ static int image_banner(struct kernel_id *k, const struct khdr_opts *o,
 	return 0;
 }
 
-int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_image(struct kernel_id *k, const struct kernel_query *q,
 			  struct khdr_err *e)
 {
 	int r;
@@ -187,8 +186,8 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 	k->build_id.len = 0;
 	k->build_id_hex[0] = '\0';
 	memset(&k->version, 0, sizeof(k->version));
-	r = find_image(k, o, e);
-	if (r == -ENOENT && o->force) {
+	r = find_image(k, q, e);
+	if (r == -ENOENT && q->force) {
 		log_warn("%s (--force: installing unverified)", e->msg);
 		memset(e, 0, sizeof(*e));
 		return 0;
@@ -198,20 +197,20 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
 	return image_build_id(k, e);
 }
 
-int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_target(struct kernel_id *k, const struct kernel_query *q,
 			   struct khdr_err *e)
 {
-	int r = kernel_identify(k, o, e);
+	int r = kernel_identify(k, q, e);
 
-	if (r == 0 && kernel_is_offline(k, o))
-		r = kernel_identify_image(k, o, e);
+	if (r == 0 && kernel_is_offline(k, q))
+		r = kernel_identify_image(k, q, e);
 	return r;
 }
 
-int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_installed(struct kernel_id *k, const struct kernel_query *q,
 			      struct khdr_err *e)
 {
-	int r = kernel_identify_target(k, o, e);
+	int r = kernel_identify_target(k, q, e);
 
 	/* Not found in the usual places (an explicit --kernel-image must be there). */
 	if (r == -ENOENT && k->offline && !*k->image) {
@@ -222,12 +221,12 @@ int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
 	return r;
 }
 
-int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_image_banner(struct kernel_id *k, const struct kernel_query *q,
 			struct khdr_err *e)
 {
 	/* Read once, and only from an image (--force without one has none). */
 	if (!k->offline || !*k->image || k->banner_read)
 		return 0;
 	k->banner_read = true;
-	return image_banner(k, o, e);
+	return image_banner(k, q, e);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "base/ctx.h"
 #include "base/khdr.h"
 #include "format/kversion.h"
 #include "format/notes.h"
@@ -27,10 +28,22 @@ struct kernel_id {
 	bool banner_read;        /* kernel_image_banner() ran */
 };
 
+/*
+ * Which kernel a command means, as the command line says it: a release
+ * (NULL: the running one), perhaps its image, and how the answer is used.
+ */
+struct kernel_query {
+	const struct khdr_ctx *ctx;
+	const char *release;     /* --kernel-release, NULL: uname(2) */
+	const char *image;       /* --kernel-image, NULL: looked for under the root */
+	bool boot;               /* install --boot: the running kernel by definition */
+	bool force;              /* an image that cannot vouch: warn and go on */
+};
+
 /* What the archive is compared with, for messages. */
 const char *kernel_against(const struct kernel_id *k, char *buf, size_t size);
 
-int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
 		    struct khdr_err *e);
 
 /*
@@ -39,7 +52,7 @@ int kernel_identify(struct kernel_id *k, const struct khdr_opts *o,
  * procfs version line does not (never with --boot: that is the running
  * kernel by definition).
  */
-bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o);
+bool kernel_is_offline(const struct kernel_id *k, const struct kernel_query *q);
 
 /*
  * Identify k->release from its image instead (--kernel-image, else
@@ -47,7 +60,7 @@ bool kernel_is_offline(const struct kernel_id *k, const struct khdr_opts *o);
  * ID of the image, as the running kernel's would be read once it boots.
  * No image: refused (with force: a warning, and nothing to compare with).
  */
-int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_image(struct kernel_id *k, const struct kernel_query *q,
 			  struct khdr_err *e);
 
 /*
@@ -55,7 +68,7 @@ int kernel_identify_image(struct kernel_id *k, const struct khdr_opts *o,
  * the whole image is decompressed for it, so only when the archive is to
  * be read (not on the warm path).  An image of another release: refused.
  */
-int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_image_banner(struct kernel_id *k, const struct kernel_query *q,
 			struct khdr_err *e);
 
 /*
@@ -63,7 +76,7 @@ int kernel_image_banner(struct kernel_id *k, const struct khdr_opts *o,
  * installed but not running: the identity whose key install, status and
  * verify look for, so that they agree about an offline install.
  */
-int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_target(struct kernel_id *k, const struct kernel_query *q,
 			   struct khdr_err *e);
 
 /*
@@ -71,7 +84,7 @@ int kernel_identify_target(struct kernel_id *k, const struct khdr_opts *o,
  * image is gone (a kernel being removed) is left without a build ID, never
  * given the running kernel's, and its entry is the one build points at.
  */
-int kernel_identify_installed(struct kernel_id *k, const struct khdr_opts *o,
+int kernel_identify_installed(struct kernel_id *k, const struct kernel_query *q,
 			      struct khdr_err *e);
 
 #endif

@@ -180,37 +180,37 @@ static bool module_search(const char *moddir, char *out, size_t size)
 	return search_dir(moddir, 1, &budget, out, size);
 }
 
-int source_find(struct source *s, const struct khdr_opts *o,
+int source_find(struct source *s, const struct khdr_ctx *ctx, const char *archive,
 		const struct kernel_id *k, struct khdr_err *e)
 {
 	char moddir[PATH_MAX], module[PATH_MAX];
 
 	memset(s, 0, sizeof(*s));
 	s->in.fd = -1;
-	if (o->archive) {
+	if (archive) {
 		s->kind = SOURCE_ARGUMENT;
-		return path_fmt(s->path, sizeof(s->path), "%s", o->archive) < 0
+		return path_fmt(s->path, sizeof(s->path), "%s", archive) < 0
 			       ? err_set(e, ENAMETOOLONG, "--archive path too long")
 			       : 0;
 	}
 	/* Staged copies and sysfs are the running kernel's. */
 	if (!k->offline && *k->build_id_hex &&
-	    path_fmt(s->path, sizeof(s->path), "%s/%s.tar.xz", o->run_dir,
+	    ctx_path(ctx, CTX_RUN_DIR, s->path, sizeof(s->path), "/%s.tar.xz",
 		     k->build_id_hex) == 0 &&
-	    open_staged(s, o->run_dir)) {
+	    open_staged(s, ctx->run_dir)) {
 		s->kind = SOURCE_STAGED;
 		return 0;
 	}
 	if (!k->offline &&
-	    path_fmt(s->path, sizeof(s->path), "%s/kernel/kheaders.tar.xz",
-		     o->sysfs) == 0 && exists(s->path)) {
+	    ctx_path(ctx, CTX_SYSFS, s->path, sizeof(s->path), "/kernel/kheaders.tar.xz") == 0 &&
+	    exists(s->path)) {
 		char modpath[PATH_MAX];
 
-		path_fmt(modpath, sizeof(modpath), "%s/module/kheaders", o->sysfs);
+		ctx_path(ctx, CTX_SYSFS, modpath, sizeof(modpath), "/module/kheaders");
 		s->kind = exists(modpath) ? SOURCE_SYSFS_MODULE : SOURCE_SYSFS_BUILTIN;
 		return 0;
 	}
-	if (path_fmt(moddir, sizeof(moddir), "%s/lib/modules/%s", o->root,
+	if (ctx_path(ctx, CTX_ROOT, moddir, sizeof(moddir), "/lib/modules/%s",
 		     k->release) == 0 &&
 	    (module_from_dep(moddir, module, sizeof(module)) ||
 	     module_from_dirs(moddir, module, sizeof(module)) ||
@@ -226,7 +226,7 @@ int source_find(struct source *s, const struct khdr_opts *o,
 		       "no headers archive: kernel built without CONFIG_IKHEADERS "
 		       "(no %s/kernel/kheaders.tar.xz) and no kheaders module in %s; "
 		       "pass --archive FILE",
-		       o->sysfs, moddir);
+		       ctx->sysfs, moddir);
 }
 
 int module_archive(const uint8_t *ko, size_t len, const uint8_t **p,

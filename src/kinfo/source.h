@@ -33,8 +33,11 @@ struct source {
 /* One word, as stamps and messages show it: argument, staged, ... */
 const char *source_kind_name(enum source_kind k);
 
-/* Choose the source; -ENOENT with a message saying where it looked. */
-int source_find(struct source *s, const struct khdr_opts *o,
+/*
+ * Choose the source: archive (--archive) when given, else the places of
+ * DESIGN.md 5 under ctx; -ENOENT with a message saying where it looked.
+ */
+int source_find(struct source *s, const struct khdr_ctx *ctx, const char *archive,
 		const struct kernel_id *k, struct khdr_err *e);
 
 /* Open s->path: a .tar.xz, or a module file (.ko, .ko.xz/.zst/.gz). */

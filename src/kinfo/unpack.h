@@ -27,13 +27,6 @@ struct unpack_opts {
 	struct progress *progress; /* NULL: show none */
 };
 
-/* The command line's limits and threads, and where to show progress. */
-static inline struct unpack_opts unpack_opts_of(const struct khdr_opts *o,
-						struct progress *pr)
-{
-	return (struct unpack_opts){ o->max_entries, o->max_bytes, o->threads, pr };
-}
-
 int unpack_archive(struct input *in, struct extractor *x, struct verifier *v,
 		   const struct unpack_opts *uo, struct unpack_stats *st,
 		   struct khdr_err *e);

@@ -44,35 +44,36 @@ static bool is_off(const char *v)
 	       strcmp(v, "false") == 0;
 }
 
-static bool read_cmdline(const struct khdr_opts *o, char *line, size_t size)
+static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 {
 	char path[4096];
 	size_t len;
 
-	if (path_fmt(path, sizeof(path), "%s/cmdline", o->procfs) < 0 ||
+	if (ctx_path(ctx, CTX_PROCFS, path, sizeof(path), "/cmdline") < 0 ||
 	    read_small_file(AT_FDCWD, path, line, size - 1, &len) < 0)
 		return false;
 	line[len] = '\0';
 	return true;
 }
 
-bool boot_disabled(const struct khdr_opts *o)
+bool boot_disabled(const struct khdr_ctx *ctx)
 {
 	char line[4096], val[16];
 
-	return read_cmdline(o, line, sizeof(line)) &&
+	return read_cmdline(ctx, line, sizeof(line)) &&
 	       ((cmdline_get(line, "khdr", val, sizeof(val)) == 0 && is_off(val)) ||
 		(cmdline_get(line, "rd.khdr", val, sizeof(val)) == 0 && is_off(val)));
 }
 
-const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size)
+const char *boot_cache_spec(const struct khdr_ctx *ctx, const char *configured,
+			    char *buf, size_t size)
 {
 	char line[4096];
 
-	if (read_cmdline(o, line, sizeof(line)) &&
+	if (read_cmdline(ctx, line, sizeof(line)) &&
 	    cmdline_get(line, "rd.khdr.cache", buf, size) == 0 && *buf)
 		return buf;
-	return o->cache_device;
+	return configured;
 }
 
 bool is_mount_point(const char *path)

@@ -10,14 +10,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "stream/input.h"
+#include "base/ctx.h"
 #include "base/khdr.h"
+#include "stream/input.h"
 
 /* The value of key=... on a kernel command line; pure.  0 or -ENOENT. */
 int cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
 
 /* khdr=0 or rd.khdr=0 on <procfs>/cmdline. */
-bool boot_disabled(const struct khdr_opts *o);
+bool boot_disabled(const struct khdr_ctx *ctx);
 
 /* statvfs says ST_RDONLY (an initramfs before the remount). */
 bool root_read_only(const char *root);
@@ -30,10 +31,11 @@ int boot_stage_copy(struct input *in, const char *run_dir,
 		    const char *build_id, struct khdr_err *e);
 
 /*
- * The cache device: rd.khdr.cache= on the command line, else cache_device=
- * of the configuration; NULL when neither names one.
+ * The cache device: rd.khdr.cache= on the command line, else configured
+ * (cache_device= of the configuration); NULL when neither names one.
  */
-const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size);
+const char *boot_cache_spec(const struct khdr_ctx *ctx, const char *configured,
+			    char *buf, size_t size);
 
 /* Mount the device spec names (libblkid tag or path) at target. */
 int boot_mount_cache(const char *spec, const char *run_dir, const char *target,

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-layers.sh - src/ is in folders by layer (DESIGN.md 3), and
 # tools/check-layers holds it so: every include names its folder, none runs
-# up a layer, every source file is in a layer folder.  The checker is shown
+# up a layer, every source file is in a layer folder, and the command-line
+# options stay in cmd/.  The checker is shown
 # to fail on a small tree that breaks each rule.
 . "$(dirname "$0")/lib.sh"
 
@@ -67,6 +68,18 @@ test_a_missing_header_and_a_file_outside_the_layers_are_named() {
 	assertContains "$out" 'cmd/args.c:3: #include "format/nothere.h": no such header'
 	assertContains "$out" 'stray.c: not in a layer folder'
 	assertContains "$out" 'misc/x.h: not in a layer folder'
+}
+
+test_the_options_below_cmd_are_named() {
+	local t out rc
+	t=$(mk_tree)
+	printf 'int f(const struct khdr_opts *o);\n' >> "$t/format/tar.h"
+	printf 'struct khdr_opts { int x; };\n' >> "$t/cmd/args.c"
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "exit status" 1 "$rc"
+	assertContains "$out" 'format/tar.h:2: the command-line options (khdr_opts) below cmd/'
+	assertNotContains "cmd/ may have them" "$out" 'cmd/args.c'
 }
 
 . shunit2

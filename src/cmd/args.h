@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * args.h - the command line: every option parsed into one struct, and what
+ * the commands hand on to library code (paths, the kernel asked for, the
+ * limits of an unpack); nothing below cmd/ sees the options themselves.
+ */
+#ifndef KHDR_ARGS_H
+#define KHDR_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ctx.h"
+#include "base/khdr.h"
+#include "kinfo/kernel.h"
+#include "kinfo/unpack.h"
+
+/* Everything the command line can set; nothing else is global. */
+struct khdr_opts {
+	const char *root;        /* target root: lib/modules, var/cache/khdr */
+	const char *sysfs;       /* where /sys is */
+	const char *procfs;      /* where /proc is */
+	const char *run_dir;     /* staged verified copies (/run/khdr) */
+	struct khdr_ctx ctx;     /* the four above, as library code takes them */
+	struct kernel_query kernel; /* -r, --kernel-image, --boot, --force: which kernel */
+	const char *release;     /* --kernel-release, else uname(2) */
+	const char *archive;     /* --archive PATH */
+	const char *kernel_image; /* --kernel-image FILE: install for that kernel */
+	const char *to;          /* extract --to DIR */
+	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
+	const char *cache_device; /* conf cache_device or rd.khdr.cache= */
+	const char *removed;     /* prune --removed RELEASE */
+	uint64_t max_entries;
+	uint64_t max_bytes;
+	unsigned threads;        /* 1: decode inline; more: up to this many
+				    xz blocks at once (unpack.h) */
+	unsigned keep;           /* prune: builds kept per release */
+	bool force;
+	bool dry_run;
+	bool boot;               /* install --boot: kmsg, never fail */
+	bool no_link;            /* install --no-link: cache only */
+	bool strict;             /* refuse fingerprint when a build ID could be had */
+	bool load_module;        /* may modprobe kheaders */
+	bool json;               /* status --json */
+	bool legacy;             /* prune --legacy */
+	bool shell;              /* env --shell */
+	bool layout;             /* verify --layout: headers against BTF */
+	bool verify_layout;      /* install --verify-layout, verify_layout=yes */
+	bool handoff;            /* handoff=yes: new trees go on to header_postinst.d */
+	int verbose;             /* -v: more, -q: less */
+};
+
+/* args.c: parse the whole command line (options may follow the command). */
+int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
+	       int *operand, bool *help, bool *version, struct khdr_err *e);
+
+/*
+ * What library code takes from the options, made once they are parsed: the
+ * roots (o->ctx, the run dir defaulting to run_dir, <root>/run/khdr) and the
+ * kernel asked for (o->kernel, which points at o->ctx: o must not move).
+ */
+int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err *e);
+
+/* The command line's limits and threads, and where to show progress. */
+static inline struct unpack_opts unpack_opts_of(const struct khdr_opts *o,
+						struct progress *pr)
+{
+	return (struct unpack_opts){ o->max_entries, o->max_bytes, o->threads, pr };
+}
+
+#endif
