@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * args.c - one option table for the whole program.  Options may stand
- * before or after the command; each command then checks which it accepts.
+ * args.c - one option table for the whole program: getopt's, the bits the
+ * commands accept, --help.  Options may stand before or after the command;
+ * main then checks that the command accepts those given.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 
 #include "cmd/commands.h"
 #include "format/conf.h"
-#include "kinfo/kernel.h"
+#include "format/kversion.h"
 
 enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,
@@ -21,38 +22,113 @@ enum {
 	LONG_KERNEL_IMAGE,
 };
 
-static const struct option long_options[] = {
-	{ "root", required_argument, NULL, LONG_ROOT },
-	{ "sysfs", required_argument, NULL, LONG_SYSFS },
-	{ "procfs", required_argument, NULL, LONG_PROCFS },
-	{ "run-dir", required_argument, NULL, LONG_RUN_DIR },
-	{ "kernel-release", required_argument, NULL, 'r' },
-	{ "archive", required_argument, NULL, 'a' },
-	{ "kernel-image", required_argument, NULL, LONG_KERNEL_IMAGE },
-	{ "to", required_argument, NULL, LONG_TO },
-	{ "force", no_argument, NULL, 'f' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "max-entries", required_argument, NULL, LONG_MAX_ENTRIES },
-	{ "max-bytes", required_argument, NULL, LONG_MAX_BYTES },
-	{ "threads", required_argument, NULL, LONG_THREADS },
-	{ "cache-dir", required_argument, NULL, LONG_CACHE_DIR },
-	{ "keep", required_argument, NULL, LONG_KEEP },
-	{ "json", no_argument, NULL, LONG_JSON },
-	{ "legacy", no_argument, NULL, LONG_LEGACY },
-	{ "removed", required_argument, NULL, LONG_REMOVED },
-	{ "boot", no_argument, NULL, LONG_BOOT },
-	{ "no-link", no_argument, NULL, LONG_NO_LINK },
-	{ "load-module", no_argument, NULL, LONG_LOAD_MODULE },
-	{ "strict", no_argument, NULL, LONG_STRICT },
-	{ "shell", no_argument, NULL, LONG_SHELL },
-	{ "layout", no_argument, NULL, LONG_LAYOUT },
-	{ "verify-layout", no_argument, NULL, LONG_VERIFY_LAYOUT },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+/*
+ * The one table of options: getopt's, the bits commands accept, and the
+ * --help lines, in the order --help shows them.  bit 0: every command.
+ */
+static const struct option_def {
+	const char *name;
+	int has_arg;
+	int key;              /* the short option, or a LONG_ value */
+	unsigned bit;
+	const char *help;
+} options[] = {
+	{ "root", required_argument, LONG_ROOT, OPT_ROOT,
+	  "      --root DIR            target root (default /)" },
+	{ "sysfs", required_argument, LONG_SYSFS, OPT_SYSFS,
+	  "      --sysfs DIR           where sysfs is mounted (default /sys)" },
+	{ "procfs", required_argument, LONG_PROCFS, OPT_PROCFS,
+	  "      --procfs DIR          where procfs is mounted (default /proc)" },
+	{ "run-dir", required_argument, LONG_RUN_DIR, OPT_RUN_DIR,
+	  "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
+	{ "kernel-release", required_argument, 'r', OPT_RELEASE,
+	  "  -r, --kernel-release R    kernel release (default: uname -r)" },
+	{ "cache-dir", required_argument, LONG_CACHE_DIR, OPT_CACHE_DIR,
+	  "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
+	{ "kernel-image", required_argument, LONG_KERNEL_IMAGE, OPT_KERNEL_IMAGE,
+	  "      --kernel-image FILE   install, status, verify: R's image, for R not running\n"
+	  "                            (default <root>/boot/vmlinuz-R, <root>/lib/modules/R/vmlinuz)" },
+	{ "archive", required_argument, 'a', OPT_ARCHIVE,
+	  "  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])" },
+	{ "to", required_argument, LONG_TO, OPT_TO,
+	  "      --to DIR              extract: the directory to fill" },
+	{ "boot", no_argument, LONG_BOOT, OPT_BOOT,
+	  "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
+	{ "no-link", no_argument, LONG_NO_LINK, OPT_NO_LINK,
+	  "      --no-link             install: fill the cache, leave lib/modules alone" },
+	{ "load-module", no_argument, LONG_LOAD_MODULE, OPT_LOAD_MODULE,
+	  "      --load-module         install: may run 'modprobe kheaders' when nothing else is found" },
+	{ "strict", no_argument, LONG_STRICT, OPT_STRICT,
+	  "      --strict              install: refuse fingerprint-only verification" },
+	{ "keep", required_argument, LONG_KEEP, OPT_KEEP,
+	  "      --keep N              prune: builds kept per release (default 1)" },
+	{ "legacy", no_argument, LONG_LEGACY, OPT_LEGACY,
+	  "      --legacy              prune: also remove root's /tmp/kheaders-<release> dirs" },
+	{ "removed", required_argument, LONG_REMOVED, OPT_REMOVED,
+	  "      --removed RELEASE     prune: RELEASE is being uninstalled; its entries go" },
+	{ "verify-layout", no_argument, LONG_VERIFY_LAYOUT, OPT_VERIFY_LAYOUT,
+	  "      --verify-layout       install: also compare struct layouts with the kernel's BTF" },
+	{ "layout", no_argument, LONG_LAYOUT, OPT_LAYOUT,
+	  "      --layout              verify: compare struct sizes and offsets with the kernel's BTF" },
+	{ "json", no_argument, LONG_JSON, OPT_JSON,
+	  "      --json                status, verify --layout: one JSON document" },
+	{ "shell", no_argument, LONG_SHELL, OPT_SHELL,
+	  "      --shell               env: 'export' each variable" },
+	{ "force", no_argument, 'f', OPT_FORCE,
+	  "  -f, --force               install even if verification fails; replace a foreign build" },
+	{ "dry-run", no_argument, 'n', OPT_DRY_RUN,
+	  "  -n, --dry-run             change nothing, say what would be done" },
+	{ "max-entries", required_argument, LONG_MAX_ENTRIES, OPT_LIMITS,
+	  "      --max-entries N       refuse archives with more members (default 1000000)" },
+	{ "max-bytes", required_argument, LONG_MAX_BYTES, OPT_LIMITS,
+	  "      --max-bytes N[KMG]    refuse archives that expand further (default 4G)" },
+	{ "threads", required_argument, LONG_THREADS, OPT_LIMITS,
+	  "      --threads N           1: decode and write in one thread; 2 to 16: decode\n"
+	  "                            in other threads, N xz blocks at once (default 2)" },
+	{ "verbose", no_argument, 'v', 0, "  -v, --verbose             say more" },
+	{ "quiet", no_argument, 'q', 0, "  -q, --quiet               say only errors" },
+	{ "help", no_argument, 'h', 0,
+	  "  -h, --help                show this help (or a command's: COMMAND --help)" },
+	{ "version", no_argument, 'V', 0, "  -V, --version             show the version" },
 };
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+_Static_assert(KHDR_DEFAULT_MAX_ENTRIES == 1000000, "update the --max-entries help line");
+
+void args_print_help(FILE *out, unsigned accepted)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (!options[i].bit || (options[i].bit & accepted))
+			fprintf(out, "%s\n", options[i].help);
+}
+
+/* getopt_long's view of the table: long options and the short string. */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+	char *s = shorts;
+
+	*s++ = ':';           /* a missing argument is ':', not '?' */
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		longs[i] = (struct option){ options[i].name, options[i].has_arg, NULL,
+					    options[i].key };
+		if (options[i].key < 256) {
+			*s++ = (char)options[i].key;
+			if (options[i].has_arg == required_argument)
+				*s++ = ':';
+		}
+	}
+	longs[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+	*s = '\0';
+}
+
+static unsigned option_bit(int key)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (options[i].key == key)
+			return options[i].bit;
+	return 0;
+}
 
 /* A size with an optional K, M, G suffix (powers of 1024). */
 static int parse_size(const char *s, uint64_t *out)
@@ -91,69 +167,61 @@ static int parse_count(const char *s, unsigned max, unsigned *out)
 int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 	       int *operand, bool *help, bool *version, struct khdr_err *e)
 {
+	struct option longs[NOPTIONS + 1];
+	char shorts[2 * NOPTIONS + 2];
 	int c;
 
+	getopt_tables(longs, shorts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:a:fnvqhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		*seen |= option_bit(c);
 		switch (c) {
-		case LONG_ROOT: o->root = optarg; *seen |= OPT_ROOT; break;
-		case LONG_SYSFS: o->sysfs = optarg; *seen |= OPT_SYSFS; break;
-		case LONG_PROCFS: o->procfs = optarg; *seen |= OPT_PROCFS; break;
-		case LONG_RUN_DIR: o->run_dir = optarg; *seen |= OPT_RUN_DIR; break;
-		case 'r': o->release = optarg; *seen |= OPT_RELEASE; break;
-		case 'a': o->archive = optarg; *seen |= OPT_ARCHIVE; break;
-		case LONG_KERNEL_IMAGE:
-			o->kernel_image = optarg;
-			*seen |= OPT_KERNEL_IMAGE;
-			break;
-		case LONG_TO: o->to = optarg; *seen |= OPT_TO; break;
-		case 'f': o->force = true; *seen |= OPT_FORCE; break;
-		case 'n': o->dry_run = true; *seen |= OPT_DRY_RUN; break;
+		case LONG_ROOT: o->root = optarg; break;
+		case LONG_SYSFS: o->sysfs = optarg; break;
+		case LONG_PROCFS: o->procfs = optarg; break;
+		case LONG_RUN_DIR: o->run_dir = optarg; break;
+		case 'r': o->release = optarg; break;
+		case 'a': o->archive = optarg; break;
+		case LONG_KERNEL_IMAGE: o->kernel_image = optarg; break;
+		case LONG_TO: o->to = optarg; break;
+		case 'f': o->force = true; break;
+		case 'n': o->dry_run = true; break;
 		case LONG_MAX_ENTRIES:
-			*seen |= OPT_LIMITS;
 			if (parse_size(optarg, &o->max_entries) < 0)
 				return err_usage(e, "invalid --max-entries '%s'", optarg);
 			break;
 		case LONG_MAX_BYTES:
-			*seen |= OPT_LIMITS;
 			if (parse_size(optarg, &o->max_bytes) < 0)
 				return err_usage(e, "invalid --max-bytes '%s' (a number, K/M/G suffix allowed)", optarg);
 			break;
 		case LONG_THREADS:
-			*seen |= OPT_LIMITS;
 			if (parse_count(optarg, KHDR_MAX_THREADS, &o->threads) < 0)
 				return err_usage(e, "invalid --threads '%s' (1 to %u)",
 						 optarg, KHDR_MAX_THREADS);
 			break;
 		case LONG_CACHE_DIR:
-			*seen |= OPT_CACHE_DIR;
 			if (!conf_dir_valid(optarg))
 				return err_usage(e, "invalid --cache-dir '%s' (an absolute directory under --root, no '.' or '..')", optarg);
 			o->cache_dir = optarg;
 			break;
 		case LONG_KEEP:
-			*seen |= OPT_KEEP;
 			if (parse_count(optarg, 1000, &o->keep) < 0)
 				return err_usage(e, "invalid --keep '%s' (a number from 1 to 1000)", optarg);
 			break;
-		case LONG_JSON: o->json = true; *seen |= OPT_JSON; break;
-		case LONG_LEGACY: o->legacy = true; *seen |= OPT_LEGACY; break;
+		case LONG_JSON: o->json = true; break;
+		case LONG_LEGACY: o->legacy = true; break;
 		case LONG_REMOVED:
-			*seen |= OPT_REMOVED;
 			if (!release_valid(optarg))
 				return err_usage(e, "invalid --removed '%s' (a kernel release, as uname -r prints it)", optarg);
 			o->removed = optarg;
 			break;
-		case LONG_BOOT: o->boot = true; *seen |= OPT_BOOT; break;
-		case LONG_NO_LINK: o->no_link = true; *seen |= OPT_NO_LINK; break;
-		case LONG_LOAD_MODULE: o->load_module = true; *seen |= OPT_LOAD_MODULE; break;
-		case LONG_STRICT: o->strict = true; *seen |= OPT_STRICT; break;
-		case LONG_SHELL: o->shell = true; *seen |= OPT_SHELL; break;
-		case LONG_LAYOUT: o->layout = true; *seen |= OPT_LAYOUT; break;
-		case LONG_VERIFY_LAYOUT:
-			o->verify_layout = true;
-			*seen |= OPT_VERIFY_LAYOUT;
-			break;
+		case LONG_BOOT: o->boot = true; break;
+		case LONG_NO_LINK: o->no_link = true; break;
+		case LONG_LOAD_MODULE: o->load_module = true; break;
+		case LONG_STRICT: o->strict = true; break;
+		case LONG_SHELL: o->shell = true; break;
+		case LONG_LAYOUT: o->layout = true; break;
+		case LONG_VERIFY_LAYOUT: o->verify_layout = true; break;
 		case 'v': o->verbose++; break;
 		case 'q': o->verbose--; break;
 		case 'h': *help = true; break;

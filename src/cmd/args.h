@@ -9,11 +9,43 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/ctx.h"
 #include "base/khdr.h"
 #include "kinfo/kernel.h"
 #include "kinfo/unpack.h"
+
+/* Options, as bits, so each command can say which it accepts. */
+enum {
+	OPT_ROOT = 1u << 0,
+	OPT_SYSFS = 1u << 1,
+	OPT_PROCFS = 1u << 2,
+	OPT_RUN_DIR = 1u << 3,
+	OPT_RELEASE = 1u << 4,
+	OPT_ARCHIVE = 1u << 5,
+	OPT_TO = 1u << 6,
+	OPT_FORCE = 1u << 7,
+	OPT_DRY_RUN = 1u << 8,
+	OPT_LIMITS = 1u << 9,
+	OPT_CACHE_DIR = 1u << 10,
+	OPT_KEEP = 1u << 11,
+	OPT_JSON = 1u << 12,
+	OPT_LEGACY = 1u << 13,
+	OPT_BOOT = 1u << 14,
+	OPT_NO_LINK = 1u << 15,
+	OPT_LOAD_MODULE = 1u << 16,
+	OPT_STRICT = 1u << 17,
+	OPT_SHELL = 1u << 18,
+	OPT_REMOVED = 1u << 19,
+	OPT_LAYOUT = 1u << 20,
+	OPT_VERIFY_LAYOUT = 1u << 21,
+	OPT_KERNEL_IMAGE = 1u << 22,
+};
+
+#define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)
+/* Commands that read <root>/etc/khdr-cache.conf. */
+#define OPT_CONF   (OPT_KERNEL | OPT_CACHE_DIR)
 
 /* Everything the command line can set; nothing else is global. */
 struct khdr_opts {
@@ -53,6 +85,9 @@ struct khdr_opts {
 /* args.c: parse the whole command line (options may follow the command). */
 int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 	       int *operand, bool *help, bool *version, struct khdr_err *e);
+
+/* The --help lines of the options in accepted (and of those every command takes). */
+void args_print_help(FILE *out, unsigned accepted);
 
 /*
  * What library code takes from the options, made once they are parsed: the

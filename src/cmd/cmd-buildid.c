@@ -9,8 +9,8 @@
 #include "cmd/commands.h"
 #include "kinfo/kimage.h"
 
-int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
-		struct khdr_err *e)
+static int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
+		       struct khdr_err *e)
 {
 	char hex[2 * BUILD_ID_MAX + 1];
 	struct build_id id;
@@ -18,8 +18,7 @@ int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 	int r;
 
 	(void)o;
-	if (argc != 1)
-		return err_usage(e, "buildid takes exactly one FILE");
+	(void)argc;
 	r = input_open_file(&in, AT_FDCWD, argv[0], e);
 	if (r < 0)
 		return r;
@@ -31,3 +30,14 @@ int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 	printf("%s\n", hex);
 	return 0;
 }
+
+const struct command command_buildid = {
+	.name = "buildid",
+	.fn = cmd_buildid,
+	.options = 0,
+	.min_operands = 1,
+	.max_operands = 1,
+	.operand = "FILE",
+	.usage = "FILE",
+	.help = "print the GNU build ID of a vmlinux, bzImage or notes file",
+};

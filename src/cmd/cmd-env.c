@@ -88,16 +88,26 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	return 0;
 }
 
-int cmd_env(const struct khdr_opts *o, int argc, char **argv,
-	    struct khdr_err *e)
+static int cmd_env(const struct khdr_opts *o, int argc, char **argv,
+		   struct khdr_err *e)
 {
 	struct cache c = { .rootfd = -1, .fd = -1, .lockfd = -1 };
 	int r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "env takes no operands");
 	r = env(o, &c, e);
 	cache_close(&c);
 	return r;
 }
+
+const struct command command_env = {
+	.name = "env",
+	.fn = cmd_env,
+	.options = OPT_CONF | OPT_SHELL,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "[--shell]",
+	.help = "print BCC_KERNEL_SOURCE, BPFTRACE_KERNEL_SOURCE and KERNEL_HEADERS for eval",
+};

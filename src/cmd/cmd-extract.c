@@ -42,8 +42,8 @@ static int open_target(const char *arg, struct khdr_err *e)
 	return fd;
 }
 
-int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
-		struct khdr_err *e)
+static int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
+		       struct khdr_err *e)
 {
 	struct unpack_stats st;
 	struct unpack_opts uo;
@@ -53,9 +53,8 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	struct source src;
 	int fd, r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "extract takes no operands");
 	if (!o->to)
 		return err_usage(e, "extract needs --to DIR");
 	r = kernel_identify(&k, &o->kernel, e);
@@ -85,3 +84,14 @@ int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	source_close(&src);
 	return r;
 }
+
+const struct command command_extract = {
+	.name = "extract",
+	.fn = cmd_extract,
+	.options = OPT_KERNEL | OPT_ARCHIVE | OPT_TO | OPT_LIMITS,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "--to DIR [--archive PATH]",
+	.help = "extract the archive into DIR (no cache, no verification; works unprivileged)",
+};

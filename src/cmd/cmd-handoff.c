@@ -70,16 +70,15 @@ static void hand_on(const struct khdr_opts *o, const char *release)
 		log_result("%s: handed %s on to %s", release, key, dir);
 }
 
-int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
-		struct khdr_err *e)
+static int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
+		       struct khdr_err *e)
 {
 	char releases[PENDING_MAX][RELEASE_MAX];
 	size_t n;
 	int r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "handoff takes no operands");
 	/* The scripts are this system's: they could not run inside another root. */
 	if (*o->ctx.prefix)
 		return err_usage(e, "handoff runs the scripts of / only (not with --root)");
@@ -96,3 +95,14 @@ int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 		hand_on(o, releases[i]);
 	return 0;
 }
+
+const struct command command_handoff = {
+	.name = "handoff",
+	.fn = cmd_handoff,
+	.options = OPT_CONF,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "[--kernel-release R]",
+	.help = "run /etc/kernel/header_postinst.d for each new tree install left a marker for",
+};

@@ -617,16 +617,15 @@ static int install(struct install *in, struct khdr_err *e)
 	return r;
 }
 
-int cmd_install(const struct khdr_opts *o, int argc, char **argv,
-		struct khdr_err *e)
+static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
+		       struct khdr_err *e)
 {
 	struct install in = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 },
 			      .no_link = o->no_link };
 	int r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "install takes no operands");
 	if (o->kernel_image && o->boot)
 		return err_usage(e, "--kernel-image is for a kernel that is not running; --boot installs for the running one");
 	in.src.in.fd = -1;
@@ -642,3 +641,15 @@ int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		log_info("install --boot: done");
 	return r;
 }
+
+const struct command command_install = {
+	.name = "install",
+	.fn = cmd_install,
+	.options = OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
+		   OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
+	.help = "verify the headers archive and install it as lib/modules/<release>/build",
+};

@@ -269,18 +269,28 @@ static int prune(struct prune *p, struct khdr_err *e)
 	return r;
 }
 
-int cmd_prune(const struct khdr_opts *o, int argc, char **argv,
-	      struct khdr_err *e)
+static int cmd_prune(const struct khdr_opts *o, int argc, char **argv,
+		     struct khdr_err *e)
 {
 	struct prune p = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
 	int r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "prune takes no operands");
 	r = prune(&p, e);
 	free(p.doomed);
 	inventory_free(&p.inv);
 	cache_close(&p.cache);
 	return r;
 }
+
+const struct command command_prune = {
+	.name = "prune",
+	.fn = cmd_prune,
+	.options = OPT_CONF | OPT_KEEP | OPT_DRY_RUN | OPT_LEGACY | OPT_REMOVED,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "[--keep N] [--dry-run] [--legacy] [--removed RELEASE]",
+	.help = "remove orphaned and stale cache entries, dangling links and leftovers",
+};

@@ -272,16 +272,15 @@ static int status(struct status *s, struct khdr_err *e)
 	return r;
 }
 
-int cmd_status(const struct khdr_opts *o, int argc, char **argv,
-	       struct khdr_err *e)
+static int cmd_status(const struct khdr_opts *o, int argc, char **argv,
+		      struct khdr_err *e)
 {
 	struct status s = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 },
 			    .now = (long long)time(NULL) };
 	int r;
 
+	(void)argc;
 	(void)argv;
-	if (argc > 0)
-		return err_usage(e, "status takes no operands");
 	s.src.in.fd = -1;
 	r = status(&s, e);
 	fflush(stdout);
@@ -290,3 +289,14 @@ int cmd_status(const struct khdr_opts *o, int argc, char **argv,
 	cache_close(&s.cache);
 	return r;
 }
+
+const struct command command_status = {
+	.name = "status",
+	.fn = cmd_status,
+	.options = OPT_CONF | OPT_JSON | OPT_KERNEL_IMAGE,
+	.min_operands = 0,
+	.max_operands = 0,
+	.operand = NULL,
+	.usage = "[--kernel-release R [--kernel-image FILE]] [--json]",
+	.help = "show the running kernel, its archive, its build link and every cache entry",
+};

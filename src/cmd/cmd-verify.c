@@ -237,8 +237,8 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 	return r;
 }
 
-int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
-	       struct khdr_err *e)
+static int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
+		      struct khdr_err *e)
 {
 	struct verify_run v = { .o = o, .cache = { .rootfd = -1, .fd = -1, .lockfd = -1 } };
 	int r;
@@ -262,3 +262,14 @@ int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
 	cache_close(&v.cache);
 	return r;
 }
+
+const struct command command_verify = {
+	.name = "verify",
+	.fn = cmd_verify,
+	.options = OPT_CONF | OPT_LIMITS | OPT_LAYOUT | OPT_JSON | OPT_KERNEL_IMAGE,
+	.min_operands = 0,
+	.max_operands = OPERANDS_ANY,
+	.operand = "STRUCT",
+	.usage = "[--kernel-release R [--kernel-image FILE]] | --layout [--json] [STRUCT...]",
+	.help = "compare an installed tree with its archive, or (--layout) its structs with the kernel's BTF",
+};

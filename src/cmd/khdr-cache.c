@@ -18,84 +18,12 @@
 #include "format/conf.h"
 #include "base/log.h"
 
-static const struct command commands[] = {
-	{ "install", cmd_install,
-	  OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
-	  OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
-	  "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
-	  "verify the headers archive and install it as lib/modules/<release>/build" },
-	{ "handoff", cmd_handoff, OPT_CONF,
-	  "[--kernel-release R]",
-	  "run /etc/kernel/header_postinst.d for each new tree install left a marker for" },
-	{ "status", cmd_status, OPT_CONF | OPT_JSON | OPT_KERNEL_IMAGE,
-	  "[--kernel-release R [--kernel-image FILE]] [--json]",
-	  "show the running kernel, its archive, its build link and every cache entry" },
-	{ "prune", cmd_prune, OPT_CONF | OPT_KEEP | OPT_DRY_RUN | OPT_LEGACY | OPT_REMOVED,
-	  "[--keep N] [--dry-run] [--legacy] [--removed RELEASE]",
-	  "remove orphaned and stale cache entries, dangling links and leftovers" },
-	{ "env", cmd_env, OPT_CONF | OPT_SHELL,
-	  "[--shell]",
-	  "print BCC_KERNEL_SOURCE, BPFTRACE_KERNEL_SOURCE and KERNEL_HEADERS for eval" },
-	{ "verify", cmd_verify, OPT_CONF | OPT_LIMITS | OPT_LAYOUT | OPT_JSON | OPT_KERNEL_IMAGE,
-	  "[--kernel-release R [--kernel-image FILE]] | --layout [--json] [STRUCT...]",
-	  "compare an installed tree with its archive, or (--layout) its structs with the kernel's BTF" },
-	{ "extract", cmd_extract,
-	  OPT_KERNEL | OPT_ARCHIVE | OPT_TO | OPT_LIMITS,
-	  "--to DIR [--archive PATH]",
-	  "extract the archive into DIR (no cache, no verification; works unprivileged)" },
-	{ "buildid", cmd_buildid, 0,
-	  "FILE",
-	  "print the GNU build ID of a vmlinux, bzImage or notes file" },
+static const struct command *const commands[] = {
+	&command_install, &command_handoff, &command_status, &command_prune,
+	&command_env, &command_verify, &command_extract, &command_buildid,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-/* One line per option; a command's --help shows those it accepts. */
-static const struct option_help {
-	unsigned option;      /* OPT_*; 0: every command */
-	const char *text;
-} option_help[] = {
-	{ OPT_ROOT, "      --root DIR            target root (default /)" },
-	{ OPT_SYSFS, "      --sysfs DIR           where sysfs is mounted (default /sys)" },
-	{ OPT_PROCFS, "      --procfs DIR          where procfs is mounted (default /proc)" },
-	{ OPT_RUN_DIR, "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
-	{ OPT_RELEASE, "  -r, --kernel-release R    kernel release (default: uname -r)" },
-	{ OPT_CACHE_DIR, "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
-	{ OPT_KERNEL_IMAGE, "      --kernel-image FILE   install, status, verify: R's image, for R not running\n"
-			       "                            (default <root>/boot/vmlinuz-R, <root>/lib/modules/R/vmlinuz)" },
-	{ OPT_ARCHIVE, "  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])" },
-	{ OPT_TO, "      --to DIR              extract: the directory to fill" },
-	{ OPT_BOOT, "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
-	{ OPT_NO_LINK, "      --no-link             install: fill the cache, leave lib/modules alone" },
-	{ OPT_LOAD_MODULE, "      --load-module         install: may run 'modprobe kheaders' when nothing else is found" },
-	{ OPT_STRICT, "      --strict              install: refuse fingerprint-only verification" },
-	{ OPT_KEEP, "      --keep N              prune: builds kept per release (default 1)" },
-	{ OPT_LEGACY, "      --legacy              prune: also remove root's /tmp/kheaders-<release> dirs" },
-	{ OPT_REMOVED, "      --removed RELEASE     prune: RELEASE is being uninstalled; its entries go" },
-	{ OPT_VERIFY_LAYOUT, "      --verify-layout       install: also compare struct layouts with the kernel's BTF" },
-	{ OPT_LAYOUT, "      --layout              verify: compare struct sizes and offsets with the kernel's BTF" },
-	{ OPT_JSON, "      --json                status, verify --layout: one JSON document" },
-	{ OPT_SHELL, "      --shell               env: 'export' each variable" },
-	{ OPT_FORCE, "  -f, --force               install even if verification fails; replace a foreign build" },
-	{ OPT_DRY_RUN, "  -n, --dry-run             change nothing, say what would be done" },
-	{ OPT_LIMITS, "      --max-entries N       refuse archives with more members (default 1000000)" },
-	{ OPT_LIMITS, "      --max-bytes N[KMG]    refuse archives that expand further (default 4G)" },
-	{ OPT_LIMITS, "      --threads N           1: decode and write in one thread; 2 to 16: decode\n"
-			  "                            in other threads, N xz blocks at once (default 2)" },
-	{ 0, "  -v, --verbose             say more" },
-	{ 0, "  -q, --quiet               say only errors" },
-	{ 0, "  -h, --help                show this help (or a command's: COMMAND --help)" },
-	{ 0, "  -V, --version             show the version" },
-};
-
-_Static_assert(KHDR_DEFAULT_MAX_ENTRIES == 1000000, "update the --max-entries help line");
-
-static void print_options(FILE *out, unsigned accepted)
-{
-	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
-		if (!option_help[i].option || (option_help[i].option & accepted))
-			fprintf(out, "%s\n", option_help[i].text);
-}
 
 static void usage(FILE *out)
 {
@@ -107,9 +35,9 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->help);
 	fprintf(out, "\nOptions:\n");
-	print_options(out, ~0u);
+	args_print_help(out, ~0u);
 	fprintf(out,
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error;\n"
@@ -120,16 +48,29 @@ static void usage(FILE *out)
 static void command_usage(const struct command *c)
 {
 	printf("Usage: khdr-cache %s %s\n\n%s.\n\nOptions:\n", c->name, c->usage, c->help);
-	print_options(stdout, c->options);
+	args_print_help(stdout, c->options);
 	printf("\nSee khdr-cache(8).\n");
 }
 
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
 	return NULL;
+}
+
+/* The operand count the table gives, checked once for every command. */
+static int check_operands(const struct command *c, int n, struct khdr_err *e)
+{
+	if (c->max_operands == OPERANDS_ANY || (n >= c->min_operands && n <= c->max_operands))
+		return 0;
+	if (c->max_operands == 0)
+		return err_usage(e, "%s takes no operands", c->name);
+	if (c->min_operands == 1 && c->max_operands == 1)
+		return err_usage(e, "%s takes exactly one %s", c->name, c->operand);
+	return err_usage(e, "%s takes %d to %d operands (%s)", c->name, c->min_operands,
+			 c->max_operands, c->operand);
 }
 
 /*
@@ -225,6 +166,9 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
 		return r;
 	*opts = o;
+	r = check_operands(c, argc - operand - 1, e);
+	if (r < 0)
+		return r;
 	return c->fn(&o, argc - operand - 1, argv + operand + 1, e);
 }
 

@@ -64,6 +64,24 @@ test_every_command_and_option_is_in_the_man_page() {
 	assertTrue "options were checked ($n)" "[ $n -gt 20 ]"
 }
 
+# The checks above and below go through --help; this one ties --help to the
+# source: the option table of src/cmd/args.c and the commands' table of
+# src/cmd/khdr-cache.c, so an option or command missing from --help (and so
+# from the man page and completion checks) fails here.
+test_help_shows_the_whole_option_and_command_tables() {
+	local table help names
+	table=$(grep -oE '^[[:space:]]*\{ "[a-z-]+", (required|no)_argument' "$KHDR_SRCDIR/src/cmd/args.c" |
+		grep -oE '"[a-z-]+"' | tr -d '"' | sed 's/^/--/' | sort)
+	assertTrue "options found in src/cmd/args.c ($(echo "$table" | wc -l))" \
+		"[ $(echo "$table" | wc -l) -gt 25 ]"
+	help=$("$KHDR" --help | help_options | grep -- '^--')
+	assertEquals "the option table vs khdr-cache --help" "$table" "$help"
+	names=$(grep -oE '&command_[a-z]+' "$KHDR_SRCDIR/src/cmd/khdr-cache.c" | sed 's/&command_//' | sort)
+	assertEquals "the command table vs khdr-cache --help" "$names" "$(help_commands | sort)"
+	assertEquals "each command file exports its struct command" "$names" \
+		"$(grep -ho '^const struct command command_[a-z]*' "$KHDR_SRCDIR"/src/cmd/cmd-*.c | sed 's/.*command_//' | sort)"
+}
+
 test_json_and_stamp_keys_are_in_the_man_page() {
 	local k keys
 	# The keys print_json writes, as the source spells them.
