@@ -2,8 +2,8 @@
 /*
  * dl.h - the four shared libraries (liblzma, libblkid, libzstd, zlib),
  * loaded with dlopen() on first use instead of linked.  A warm "install"
- * at boot needs none of them, and mapping and relocating them cost about
- * 1 ms of every start.
+ * at boot needs none of them, and mapping and relocating them costs time
+ * on every start (bench/RESULTS.md, "Small costs named in the code").
  *
  * Each dl-<lib>.c defines the library's functions under their own names
  * and prototypes (it includes the library's header, so the compiler checks

@@ -264,14 +264,8 @@ static int check_layout(struct install *in, const char *staging,
 
 /*
  * Writing back what is extracted every so often overlaps the disk's work
- * with the extractor's, and leaves the final syncfs little to wait for.
- * Cold installs, medians of 11 runs alternating the period (2026-11-27):
- * on a journaled ext4 (loop device, direct I/O) the in-tree, trimmed and
- * untrimmed archives took 233, 217 and 430 ms flushing every 50 ms, 254,
- * 231 and 444 every 200; on the root disk (ext4 without a journal) 231,
- * 208 and 400 against 244, 214 and 412.  Every 25 ms was within a few ms
- * of 50.  (On an earlier VM with a buffered loop device, 50 and 200 were
- * alike there and 200 was better on its root disk, 350 against 367 ms.)
+ * with the extractor's, and leaves the final syncfs little to wait for;
+ * bench/RESULTS.md ("The writeback period") has the figures behind 50 ms.
  */
 #define FLUSH_PERIOD_MS 50
 

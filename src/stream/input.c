@@ -14,8 +14,7 @@
 /*
  * The first read of a file is small: telling a module from an archive
  * (source.c) decodes a few bytes, and filling a fresh megabyte costs a page
- * fault per 4 KiB first (10 ms of a cold install on a VM that backs its
- * memory lazily).
+ * fault per 4 KiB first (bench/RESULTS.md, "Small costs named in the code").
  */
 #define INPUT_FIRST_CHUNK (64u << 10)
 

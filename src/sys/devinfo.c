@@ -96,8 +96,7 @@ static void read_mountinfo(dev_t dev, struct devinfo *d)
 
 /*
  * Probe for the superblocks of `type` only (NULL: of every type libblkid
- * knows, which reads about 1 MiB of the device: 7 ms of a status on a
- * loop device here).  1 when found.
+ * knows, which reads about 1 MiB of the device).  1 when found.
  */
 static int probe_superblock(struct devinfo *d, const char *type)
 {
