@@ -11,6 +11,7 @@
 
 #include "stream/decomp.h"
 #include "format/elf.h"
+#include "format/kmodule.h"
 #include "base/log.h"
 #include "kinfo/source.h"
 
@@ -227,22 +228,6 @@ int source_find(struct source *s, const struct khdr_ctx *ctx, const char *archiv
 		       "(no %s/kernel/kheaders.tar.xz) and no kheaders module in %s; "
 		       "pass --archive FILE",
 		       ctx->sysfs, moddir);
-}
-
-int module_archive(const uint8_t *ko, size_t len, const uint8_t **p,
-		   size_t *n, char *vermagic, size_t vsize, struct khdr_err *e)
-{
-	struct elf elf;
-
-	if (elf_parse_header(&elf, ko, len) < 0)
-		return err_set(e, ENOEXEC, "not an ELF module");
-	if (elf_symbol_range(&elf, "kernel_headers_data",
-			     "kernel_headers_data_end", p, n) < 0)
-		return err_set(e, EBADMSG,
-			       "not a kheaders module: no valid kernel_headers_data .. kernel_headers_data_end range");
-	if (elf_modinfo(&elf, "vermagic", vermagic, vsize) < 0)
-		vermagic[0] = '\0';
-	return 0;
 }
 
 /* Load a module file, decompress it, and point s->in at its archive. */

@@ -45,8 +45,4 @@ int source_open(struct source *s, struct khdr_err *e);
 
 void source_close(struct source *s);
 
-/* Read the archive out of a kheaders module image held in memory. */
-int module_archive(const uint8_t *ko, size_t len, const uint8_t **p,
-		   size_t *n, char *vermagic, size_t vsize, struct khdr_err *e);
-
 #endif

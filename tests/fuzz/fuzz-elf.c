@@ -10,6 +10,7 @@
 #include "stream/input.h"
 #include "kinfo/kimage.h"
 #include "kinfo/source.h"
+#include "format/kmodule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,6 +9,7 @@
 #include "base/khdr.h"
 #include "kinfo/kimage.h"
 #include "kinfo/source.h"
+#include "format/kmodule.h"
 #include "unit.h"
 
 static unsigned char *load(const char *envdir, const char *name, size_t *len)
