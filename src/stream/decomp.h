@@ -65,9 +65,6 @@ void decoder_end(struct decoder *d);
 int decompress_buffer(enum comp fmt, const uint8_t *p, size_t n, size_t max,
 		      uint8_t **out, size_t *out_len, struct khdr_err *e);
 
-/* xz.c: the uncompressed size recorded in a seekable input's xz index. */
-int xz_uncompressed_size(struct input *in, uint64_t *size);
-
 /* xz.c: the per-format hooks decomp.c dispatches to. */
 int xz_dec_init(struct decoder *d, struct khdr_err *e);
 int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,

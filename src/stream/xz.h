@@ -23,6 +23,12 @@
 int xz_index_read(struct input *in, lzma_index **idx,
 		  lzma_stream_flags *footer);
 
+/*
+ * The uncompressed size recorded in a seekable input's xz index; as
+ * xz_index_read(), or -ELIBACC without liblzma.
+ */
+int xz_uncompressed_size(struct input *in, uint64_t *size);
+
 /* liblzma's verdict as a message; returns -errno. */
 int xz_error(lzma_ret ret, struct khdr_err *e);
 
