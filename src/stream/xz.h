@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xz.h - what the two xz decoders share: the stream decoder (xz.c, any xz
- * stream, one block at a time) and the block decoder (xzblocks.c, the
- * blocks of a seekable stream in parallel).
+ * xz.h - what the two xz decoders share: the stream decoder (decomp-xz.c,
+ * any xz stream, one block at a time) and the block decoder (xzblocks.c,
+ * the blocks of a seekable stream in parallel).
  */
 #ifndef KHDR_XZ_H
 #define KHDR_XZ_H
