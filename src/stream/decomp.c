@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decomp.c - one streaming interface over the decoder backends, picked from
- * a table by format: xz (decomp-xz.c), gzip (zlib) and zstd (libzstd).
+ * a table by format: xz (decomp-xz.c), gzip (decomp-gz.c) and zstd (libzstd).
  * Module files come compressed with any of the three; the headers archive
  * itself is always xz.
  */
@@ -9,9 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_ZLIB
-#include <zlib.h>
-#endif
 #ifdef HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -39,9 +36,6 @@ static const struct format {
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
 
-#ifdef HAVE_ZLIB
-static const struct decoder_ops decomp_gz;
-#endif
 #ifdef HAVE_ZSTD
 static const struct decoder_ops decomp_zstd;
 #endif
@@ -118,70 +112,6 @@ int decoder_refill(struct decoder *d, struct khdr_err *e)
 	}
 	return 0;
 }
-
-#ifdef HAVE_ZLIB
-static int gz_init(struct decoder *d, struct khdr_err *e)
-{
-	z_stream *z;
-	int r = dl_require(DL_ZLIB, e);
-
-	if (r < 0)
-		return r;
-	z = calloc(1, sizeof(*z));
-	if (!z || inflateInit2(z, 16 + MAX_WBITS) != Z_OK) {
-		free(z);
-		return err_set(e, ENOMEM, "cannot start the gzip decoder");
-	}
-	d->state = z;
-	return 0;
-}
-
-static int gz_run(struct decoder *d, uint8_t *out, size_t size,
-		  size_t *produced, struct khdr_err *e)
-{
-	z_stream *z = d->state;
-
-	z->next_out = out;
-	z->avail_out = (uInt)size;
-	while (z->avail_out && !d->done) {
-		int r = decoder_refill(d, e), ret;
-
-		if (r < 0)
-			return r;
-		if (d->in_eof)
-			return err_set(e, EPIPE, "gzip stream is truncated");
-		z->next_in = (Bytef *)d->next_in;
-		z->avail_in = (uInt)d->avail_in;
-		ret = inflate(z, Z_NO_FLUSH);
-		d->next_in = z->next_in;
-		d->avail_in = z->avail_in;
-		if (ret == Z_STREAM_END) {
-			r = decoder_stream_ended(d, e);
-			if (r < 0)
-				return r;
-			/* Another member follows (gzip(1) reads them all). */
-			if (!d->done && inflateReset(z) != Z_OK)
-				return err_set(e, ENOMEM, "cannot restart the gzip decoder");
-		} else if (ret != Z_OK)
-			return err_set(e, EBADMSG, "gzip data is corrupt (%d)", ret);
-	}
-	*produced = size - z->avail_out;
-	return 0;
-}
-
-static void gz_end(struct decoder *d)
-{
-	inflateEnd(d->state);
-	free(d->state);
-}
-
-static const struct decoder_ops decomp_gz = {
-	.format = COMP_GZIP,
-	.init = gz_init,
-	.run = gz_run,
-	.end = gz_end,
-};
-#endif
 
 #ifdef HAVE_ZSTD
 static int zstd_init(struct decoder *d, struct khdr_err *e)
