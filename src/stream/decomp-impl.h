@@ -24,6 +24,7 @@ struct decoder_ops {
 
 extern const struct decoder_ops decomp_xz;
 extern const struct decoder_ops decomp_gz;     /* with zlib */
+extern const struct decoder_ops decomp_zstd;   /* with libzstd */
 
 /*
  * Make sure d->next_in has bytes, reading the input's next chunk when the

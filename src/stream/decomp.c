@@ -1,21 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * decomp.c - one streaming interface over the decoder backends, picked from
- * a table by format: xz (decomp-xz.c), gzip (decomp-gz.c) and zstd (libzstd).
- * Module files come compressed with any of the three; the headers archive
- * itself is always xz.
+ * a table by format: xz (decomp-xz.c), gzip (decomp-gz.c) and zstd
+ * (decomp-zstd.c).  Module files come compressed with any of the three; the
+ * headers archive itself is always xz.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_ZSTD
-#include <zstd.h>
-#endif
-
 #include "stream/decomp-impl.h"
 #include "stream/decomp.h"
-#include "base/dl.h"
 
 #define MAGIC(s) (s), sizeof(s) - 1
 
@@ -35,10 +30,6 @@ static const struct format {
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
-
-#ifdef HAVE_ZSTD
-static const struct decoder_ops decomp_zstd;
-#endif
 
 /* The backends this build has. */
 static const struct decoder_ops *const decoders[] = {
@@ -112,62 +103,6 @@ int decoder_refill(struct decoder *d, struct khdr_err *e)
 	}
 	return 0;
 }
-
-#ifdef HAVE_ZSTD
-static int zstd_init(struct decoder *d, struct khdr_err *e)
-{
-	int r = dl_require(DL_ZSTD, e);
-
-	if (r < 0)
-		return r;
-	d->state = ZSTD_createDStream();
-	if (!d->state)
-		return err_set(e, ENOMEM, "cannot start the zstd decoder");
-	return 0;
-}
-
-static int zstd_run(struct decoder *d, uint8_t *buf, size_t size,
-		    size_t *produced, struct khdr_err *e)
-{
-	ZSTD_outBuffer out = { buf, size, 0 };
-
-	while (out.pos < out.size && !d->done) {
-		ZSTD_inBuffer in;
-		size_t ret;
-		int r = decoder_refill(d, e);
-
-		if (r < 0)
-			return r;
-		if (d->in_eof)
-			return err_set(e, EPIPE, "zstd stream is truncated");
-		in = (ZSTD_inBuffer){ d->next_in, d->avail_in, 0 };
-		ret = ZSTD_decompressStream(d->state, &out, &in);
-		d->next_in += in.pos;
-		d->avail_in -= in.pos;
-		if (ZSTD_isError(ret))
-			return err_set(e, EBADMSG, "zstd data is corrupt: %s",
-				       ZSTD_getErrorName(ret));
-		/* A frame ended; the decoder takes another as it comes. */
-		if (ret == 0 && (r = decoder_stream_ended(d, e)) < 0)
-			return r;
-	}
-	*produced = out.pos;
-	return 0;
-}
-
-static void zstd_end(struct decoder *d)
-{
-	ZSTD_freeDStream(d->state);
-}
-
-static const struct decoder_ops decomp_zstd = {
-	.format = COMP_ZSTD,
-	.init = zstd_init,
-	.run = zstd_run,
-	.end = zstd_end,
-};
-#endif
-
 
 static int start(struct decoder *d, enum comp fmt, struct input *in,
 		 size_t out_size, bool embedded, struct khdr_err *e)
