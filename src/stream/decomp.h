@@ -38,7 +38,7 @@ struct decoder {
 
 /*
  * The input is compressed data and nothing else: for xz, one or more
- * streams, each with its stream padding (see xz.c); for gzip, one or
+ * streams, each with its stream padding (see decomp-xz.c); for gzip, one or
  * more members; for zstd, one or more frames.  Anything else after the
  * end is corrupt data.
  */
