@@ -12,6 +12,7 @@
 #include "stream/prefetch.h"
 #include "format/tar.h"
 #include "kinfo/unpack.h"
+#include "stream/xz.h"
 #include "stream/xzblocks.h"
 
 /* Decoded bytes handed over at a time when decoding inline (--threads 1). */

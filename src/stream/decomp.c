@@ -1,79 +1,98 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * decomp.c - one streaming interface over xz (xz.c), gzip (zlib) and zstd
- * (libzstd).  Module files come compressed with any of the three; the
+ * decomp.c - one streaming interface over the decoder backends, picked from
+ * a table by format: xz (decomp-xz.c), gzip (decomp-gz.c) and zstd
+ * (decomp-zstd.c).  Module files come compressed with any of the three; the
  * headers archive itself is always xz.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream/decomp-impl.h"
+#include "stream/decomp.h"
+
+#define MAGIC(s) (s), sizeof(s) - 1
+
+/*
+ * Every format, known by its magic bytes whether or not this build decodes
+ * it: a gzip module in a build without zlib is still called gzip data.
+ */
+static const struct format {
+	const char *name;
+	const char *magic;
+	size_t magic_len;
+} formats[] = {
+	[COMP_NONE] = { "uncompressed", NULL, 0 },
+	[COMP_XZ] = { "xz", MAGIC("\xfd" "7zXZ\0") },
+	[COMP_GZIP] = { "gzip", MAGIC("\x1f\x8b") },
+	[COMP_ZSTD] = { "zstd", MAGIC("\x28\xb5\x2f\xfd") },
+};
+
+#define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
+
+/* The backends this build has. */
+static const struct decoder_ops *const decoders[] = {
+	&decomp_xz,
 #ifdef HAVE_ZLIB
-#include <zlib.h>
+	&decomp_gz,
 #endif
 #ifdef HAVE_ZSTD
-#include <zstd.h>
+	&decomp_zstd,
 #endif
+};
 
-#include "stream/decomp.h"
-#include "base/dl.h"
+#define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))
 
 enum comp comp_detect(const uint8_t *p, size_t n)
 {
-	if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0)
-		return COMP_XZ;
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
-		return COMP_GZIP;
-	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
-		return COMP_ZSTD;
+	size_t c;
+
+	for (c = 0; c < N_FORMATS; c++) {
+		const struct format *f = &formats[c];
+
+		if (f->magic_len && n >= f->magic_len &&
+		    memcmp(p, f->magic, f->magic_len) == 0)
+			return (enum comp)c;
+	}
 	return COMP_NONE;
 }
 
 const char *comp_name(enum comp c)
 {
-	static const char *const names[] = {
-		[COMP_NONE] = "uncompressed", [COMP_XZ] = "xz",
-		[COMP_GZIP] = "gzip", [COMP_ZSTD] = "zstd",
-	};
-	return names[c];
+	return (unsigned)c < N_FORMATS ? formats[c].name : "unknown";
+}
+
+/* The backend for a format, if this build has one. */
+static const struct decoder_ops *ops_for(enum comp c)
+{
+	size_t i;
+
+	for (i = 0; i < N_DECODERS; i++)
+		if (decoders[i]->format == c)
+			return decoders[i];
+	return NULL;
 }
 
 bool comp_supported(enum comp c)
 {
-	switch (c) {
-	case COMP_XZ:
-		return true;
-#ifdef HAVE_ZLIB
-	case COMP_GZIP:
-		return true;
-#endif
-#ifdef HAVE_ZSTD
-	case COMP_ZSTD:
-		return true;
-#endif
-	default:
-		return false;
-	}
+	return ops_for(c) != NULL;
 }
 
 /*
- * After the end of a stream (gzip member, zstd frame): is there more?
- * Only an embedded payload stops at its first one; otherwise the next
- * bytes must begin another, or the decoder finds them corrupt.
+ * Only an embedded payload stops at its first stream; otherwise the next
+ * bytes must begin another, or the backend finds them corrupt.
  */
-static int refill(struct decoder *d, struct khdr_err *e);
-
-static int stream_ended(struct decoder *d, struct khdr_err *e)
+int decoder_stream_ended(struct decoder *d, struct khdr_err *e)
 {
-	int r = d->embedded ? 0 : refill(d, e);
+	int r = d->embedded ? 0 : decoder_refill(d, e);
 
 	if (r == 0 && (d->embedded || d->in_eof))
 		d->done = true;
 	return r;
 }
 
-/* Make sure the decoder has input; false at the end of the input. */
-static int refill(struct decoder *d, struct khdr_err *e)
+int decoder_refill(struct decoder *d, struct khdr_err *e)
 {
 	if (!d->avail_in && !d->in_eof) {
 		int r = input_next(d->in, &d->next_in, &d->avail_in);
@@ -85,111 +104,6 @@ static int refill(struct decoder *d, struct khdr_err *e)
 	return 0;
 }
 
-#ifdef HAVE_ZLIB
-static int gz_init(struct decoder *d, struct khdr_err *e)
-{
-	z_stream *z;
-	int r = dl_require(DL_ZLIB, e);
-
-	if (r < 0)
-		return r;
-	z = calloc(1, sizeof(*z));
-	if (!z || inflateInit2(z, 16 + MAX_WBITS) != Z_OK) {
-		free(z);
-		return err_set(e, ENOMEM, "cannot start the gzip decoder");
-	}
-	d->state = z;
-	return 0;
-}
-
-static int gz_run(struct decoder *d, uint8_t *out, size_t size,
-		  size_t *produced, struct khdr_err *e)
-{
-	z_stream *z = d->state;
-
-	z->next_out = out;
-	z->avail_out = (uInt)size;
-	while (z->avail_out && !d->done) {
-		int r = refill(d, e), ret;
-
-		if (r < 0)
-			return r;
-		if (d->in_eof)
-			return err_set(e, EPIPE, "gzip stream is truncated");
-		z->next_in = (Bytef *)d->next_in;
-		z->avail_in = (uInt)d->avail_in;
-		ret = inflate(z, Z_NO_FLUSH);
-		d->next_in = z->next_in;
-		d->avail_in = z->avail_in;
-		if (ret == Z_STREAM_END) {
-			r = stream_ended(d, e);
-			if (r < 0)
-				return r;
-			/* Another member follows (gzip(1) reads them all). */
-			if (!d->done && inflateReset(z) != Z_OK)
-				return err_set(e, ENOMEM, "cannot restart the gzip decoder");
-		} else if (ret != Z_OK)
-			return err_set(e, EBADMSG, "gzip data is corrupt (%d)", ret);
-	}
-	*produced = size - z->avail_out;
-	return 0;
-}
-
-static void gz_end(struct decoder *d)
-{
-	inflateEnd(d->state);
-	free(d->state);
-}
-#endif
-
-#ifdef HAVE_ZSTD
-static int zstd_init(struct decoder *d, struct khdr_err *e)
-{
-	int r = dl_require(DL_ZSTD, e);
-
-	if (r < 0)
-		return r;
-	d->state = ZSTD_createDStream();
-	if (!d->state)
-		return err_set(e, ENOMEM, "cannot start the zstd decoder");
-	return 0;
-}
-
-static int zstd_run(struct decoder *d, uint8_t *buf, size_t size,
-		    size_t *produced, struct khdr_err *e)
-{
-	ZSTD_outBuffer out = { buf, size, 0 };
-
-	while (out.pos < out.size && !d->done) {
-		ZSTD_inBuffer in;
-		size_t ret;
-		int r = refill(d, e);
-
-		if (r < 0)
-			return r;
-		if (d->in_eof)
-			return err_set(e, EPIPE, "zstd stream is truncated");
-		in = (ZSTD_inBuffer){ d->next_in, d->avail_in, 0 };
-		ret = ZSTD_decompressStream(d->state, &out, &in);
-		d->next_in += in.pos;
-		d->avail_in -= in.pos;
-		if (ZSTD_isError(ret))
-			return err_set(e, EBADMSG, "zstd data is corrupt: %s",
-				       ZSTD_getErrorName(ret));
-		/* A frame ended; the decoder takes another as it comes. */
-		if (ret == 0 && (r = stream_ended(d, e)) < 0)
-			return r;
-	}
-	*produced = out.pos;
-	return 0;
-}
-
-static void zstd_end(struct decoder *d)
-{
-	ZSTD_freeDStream(d->state);
-}
-#endif
-
 static int start(struct decoder *d, enum comp fmt, struct input *in,
 		 size_t out_size, bool embedded, struct khdr_err *e)
 {
@@ -197,7 +111,8 @@ static int start(struct decoder *d, enum comp fmt, struct input *in,
 
 	memset(d, 0, sizeof(*d));
 	d->embedded = embedded;
-	if (!comp_supported(fmt))
+	d->ops = ops_for(fmt);
+	if (!d->ops)
 		return err_set(e, ENOTSUP,
 			       "%s data, but khdr-cache was built without %s support",
 			       comp_name(fmt), comp_name(fmt));
@@ -207,21 +122,7 @@ static int start(struct decoder *d, enum comp fmt, struct input *in,
 	d->out = malloc(out_size);
 	if (!d->out)
 		return err_set(e, ENOMEM, "out of memory");
-	switch (fmt) {
-#ifdef HAVE_ZLIB
-	case COMP_GZIP:
-		r = gz_init(d, e);
-		break;
-#endif
-#ifdef HAVE_ZSTD
-	case COMP_ZSTD:
-		r = zstd_init(d, e);
-		break;
-#endif
-	default:
-		r = xz_dec_init(d, e);
-		break;
-	}
+	r = d->ops->init(d, e);
 	if (r < 0) {
 		free(d->out);
 		d->out = NULL;
@@ -250,21 +151,7 @@ int decoder_read(struct decoder *d, uint8_t *buf, size_t size, size_t *n,
 	*n = 0;
 	if (d->done)
 		return 0;
-	switch (d->fmt) {
-#ifdef HAVE_ZLIB
-	case COMP_GZIP:
-		r = gz_run(d, buf, size, &produced, e);
-		break;
-#endif
-#ifdef HAVE_ZSTD
-	case COMP_ZSTD:
-		r = zstd_run(d, buf, size, &produced, e);
-		break;
-#endif
-	default:
-		r = xz_dec_run(d, buf, size, &produced, e);
-		break;
-	}
+	r = d->ops->run(d, buf, size, &produced, e);
 	if (r < 0)
 		return r;
 	d->total_out += produced;
@@ -283,21 +170,7 @@ void decoder_end(struct decoder *d)
 {
 	if (!d->out)
 		return;
-	switch (d->fmt) {
-#ifdef HAVE_ZLIB
-	case COMP_GZIP:
-		gz_end(d);
-		break;
-#endif
-#ifdef HAVE_ZSTD
-	case COMP_ZSTD:
-		zstd_end(d);
-		break;
-#endif
-	default:
-		xz_dec_end(d);
-		break;
-	}
+	d->ops->end(d);
 	free(d->out);
 	d->out = NULL;
 	d->state = NULL;

@@ -20,8 +20,11 @@ enum comp comp_detect(const uint8_t *p, size_t n);
 const char *comp_name(enum comp c);
 bool comp_supported(enum comp c);
 
+struct decoder_ops;
+
 struct decoder {
 	enum comp fmt;
+	const struct decoder_ops *ops;  /* the backend (decomp-impl.h) */
 	struct input *in;
 	const uint8_t *next_in;   /* unread part of the last input chunk */
 	size_t avail_in;
@@ -35,7 +38,7 @@ struct decoder {
 
 /*
  * The input is compressed data and nothing else: for xz, one or more
- * streams, each with its stream padding (see xz.c); for gzip, one or
+ * streams, each with its stream padding (see decomp-xz.c); for gzip, one or
  * more members; for zstd, one or more frames.  Anything else after the
  * end is corrupt data.
  */
@@ -64,14 +67,5 @@ void decoder_end(struct decoder *d);
 /* Decompress a whole buffer into a new one of at most max bytes. */
 int decompress_buffer(enum comp fmt, const uint8_t *p, size_t n, size_t max,
 		      uint8_t **out, size_t *out_len, struct khdr_err *e);
-
-/* xz.c: the uncompressed size recorded in a seekable input's xz index. */
-int xz_uncompressed_size(struct input *in, uint64_t *size);
-
-/* xz.c: the per-format hooks decomp.c dispatches to. */
-int xz_dec_init(struct decoder *d, struct khdr_err *e);
-int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
-	       size_t *produced, struct khdr_err *e);
-void xz_dec_end(struct decoder *d);
 
 #endif

@@ -1,49 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xz.c - the liblzma stream decoder behind struct decoder, and a reader of
- * the xz index so that the uncompressed size is known before the first byte
- * is decoded (free-space check, byte cap) and xzblocks.c can plan its work.
- *
- * What a valid xz file is, here as in xz(1): one or more streams, each
- * followed by stream padding (zero bytes, a multiple of four); anything
- * else after a stream is an error.  Every stream's integrity check is
- * verified, so a check ID liblzma cannot verify is refused.  Only a
- * payload embedded in a kernel image (d->embedded) is one stream followed
- * by bytes of the image's own.
+ * xz.c - what the two xz decoders (decomp-xz.c, xzblocks.c) share: liblzma's
+ * verdicts as messages, and a reader of the xz index so that the
+ * uncompressed size is known before the first byte is decoded (free-space
+ * check, byte cap) and xzblocks.c can plan its work.
  */
 #include <errno.h>
 #include <lzma.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "stream/decomp.h"
 #include "base/dl.h"
 #include "stream/xz.h"
-
-int xz_dec_init(struct decoder *d, struct khdr_err *e)
-{
-	lzma_stream *s;
-	lzma_ret ret;
-	int r = dl_require(DL_LZMA, e);
-
-	if (r < 0)
-		return r;
-	s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return err_set(e, ENOMEM, "out of memory");
-	*s = (lzma_stream)LZMA_STREAM_INIT;
-	/* A bzImage payload carries more bytes after its one stream. */
-	ret = lzma_stream_decoder(s, XZ_MEMLIMIT, LZMA_TELL_UNSUPPORTED_CHECK |
-				  (d->embedded ? 0 : LZMA_CONCATENATED));
-	if (ret != LZMA_OK) {
-		free(s);
-		return err_set(e, ENOMEM, "cannot start the xz decoder (%d)",
-			       (int)ret);
-	}
-	d->state = s;
-	return 0;
-}
 
 int xz_check_error(unsigned id, struct khdr_err *e)
 {
@@ -73,48 +40,6 @@ int xz_error(lzma_ret ret, struct khdr_err *e)
 		return err_set(e, EBADMSG, "xz data is corrupt (liblzma error %d)",
 			       (int)ret);
 	}
-}
-
-/* Decode until the output buffer is full or the stream ends. */
-int xz_dec_run(struct decoder *d, uint8_t *out, size_t size,
-	       size_t *produced, struct khdr_err *e)
-{
-	lzma_stream *s = d->state;
-	lzma_ret ret;
-
-	s->next_out = out;
-	s->avail_out = size;
-	while (s->avail_out && !d->done) {
-		if (!d->avail_in && !d->in_eof) {
-			int r = input_next(d->in, &d->next_in, &d->avail_in);
-
-			if (r < 0)
-				return err_set(e, r, "read error: %s",
-					       strerror(-r));
-			d->in_eof = d->avail_in == 0;
-		}
-		s->next_in = d->next_in;
-		s->avail_in = d->avail_in;
-		ret = lzma_code(s, d->in_eof ? LZMA_FINISH : LZMA_RUN);
-		d->next_in = s->next_in;
-		d->avail_in = s->avail_in;
-		if (ret == LZMA_STREAM_END)
-			d->done = true;
-		else if (ret == LZMA_UNSUPPORTED_CHECK)
-			return xz_check_error(lzma_get_check(s), e);
-		else if (ret != LZMA_OK)
-			return xz_error(ret, e);
-	}
-	*produced = size - s->avail_out;
-	return 0;
-}
-
-void xz_dec_end(struct decoder *d)
-{
-	if (d->state)
-		lzma_end(d->state);
-	free(d->state);
-	d->state = NULL;
 }
 
 /* Skip stream padding: zero bytes in multiples of four at the end. */
@@ -174,7 +99,7 @@ int xz_uncompressed_size(struct input *in, uint64_t *size)
 	lzma_index *idx;
 	int r;
 
-	/* Without liblzma the size stays unknown; xz_dec_init() says why. */
+	/* Without liblzma the size stays unknown; the decoder says why. */
 	if (dl_require(DL_LZMA, NULL) < 0)
 		return -ELIBACC;
 	r = xz_index_read(in, &idx, &footer);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xz.h - what the two xz decoders share: the stream decoder (xz.c, any xz
- * stream, one block at a time) and the block decoder (xzblocks.c, the
- * blocks of a seekable stream in parallel).
+ * xz.h - what the two xz decoders share: the stream decoder (decomp-xz.c,
+ * any xz stream, one block at a time) and the block decoder (xzblocks.c,
+ * the blocks of a seekable stream in parallel).
  */
 #ifndef KHDR_XZ_H
 #define KHDR_XZ_H
@@ -22,6 +22,12 @@
  */
 int xz_index_read(struct input *in, lzma_index **idx,
 		  lzma_stream_flags *footer);
+
+/*
+ * The uncompressed size recorded in a seekable input's xz index; as
+ * xz_index_read(), or -ELIBACC without liblzma.
+ */
+int xz_uncompressed_size(struct input *in, uint64_t *size);
 
 /* liblzma's verdict as a message; returns -errno. */
 int xz_error(lzma_ret ret, struct khdr_err *e);

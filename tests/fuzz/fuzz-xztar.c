@@ -17,6 +17,7 @@
 #include "format/path.h"
 #include "format/tar.h"
 #include "kinfo/verify.h"
+#include "stream/xz.h"
 #include "stream/xzblocks.h"
 
 #define FUZZ_MAX_BYTES (32u << 20)
