@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dl-lzma.c - the liblzma functions xz.c, xzblocks.c and input.c call, loaded on first
+ * dl-lzma.c - the liblzma functions decomp-xz.c, xz.c, xzblocks.c and input.c call, loaded on first
  * use (see dl.h).  A failed load returns LZMA_PROG_ERROR, which no valid
  * use of these functions returns, LZMA_VLI_UNKNOWN for a size, and for
  * lzma_crc64() the CRC passed in: a wrong key at worst, and no archive

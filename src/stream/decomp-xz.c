@@ -27,7 +27,6 @@ static int xz_init(struct decoder *d, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	s = calloc(1, sizeof(*s));
-
 	if (!s)
 		return err_set(e, ENOMEM, "out of memory");
 	*s = (lzma_stream)LZMA_STREAM_INIT;
