@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bstream.c - see bstream.h. */
+/* bstream.c - exact reads, skips and borrowed spans over a chunked byte supply. */
 #include <errno.h>
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dl.c - see dl.h.  The first use of a library, in whichever thread,
- * loads it under one lock; the result is published with a release store,
- * so every later call costs one atomic load.
+ * dl.c - dlopen() of each library on first use.  The first use, in
+ * whichever thread, loads it under one lock; the result is published with
+ * a release store, so every later call costs one atomic load.
  */
 #include <dlfcn.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* progress.c - see progress.h. */
+/* progress.c - the one-line progress bar on a terminal while an archive unpacks. */
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>

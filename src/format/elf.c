@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* elf.c - see elf.h.  Every offset read from the file is checked. */
+/* elf.c - ELF32/ELF64 of either byte order read from memory; every offset read is checked. */
 #include <errno.h>
 #include <string.h>
 

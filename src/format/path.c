@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* path.c - see path.h. */
+/* path.c - which archive member names and link targets may be used, and in what form. */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>

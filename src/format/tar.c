@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tar.c - see tar.h. */
+/* tar.c - the streaming tar reader: ustar, GNU long names and links, pax headers. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* extract.c - see extract.h. */
+/* extract.c - archive members written beneath one directory fd, never through a symlink. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* treediff.c - see treediff.h. */
+/* treediff.c - an installed tree against a fresh extraction: missing, changed, extra. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

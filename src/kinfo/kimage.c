@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kimage.c - see kimage.h. */
+/* kimage.c - the GNU build ID and banner of a kernel image: vmlinux, notes, bzImage. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* unpack.c - see unpack.h. */
+/* unpack.c - the pipeline: input, decoder, tar reader, verifier, extractor. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

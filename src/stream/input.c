@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* input.c - see input.h. */
+/* input.c - compressed bytes from a file or memory, and the CRC64 of what was read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>

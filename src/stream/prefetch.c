@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * prefetch.c - see prefetch.h.  A ring of SLOTS buffers: the decoder thread
+ * prefetch.c - the decoder thread a few chunks ahead of the reader.  A ring of SLOTS buffers: the decoder thread
  * fills them in order, the reader holds at most one at a time.  A chunk of
  * length 0 marks the end; an error ends the ring after the chunks before it.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xzblocks.c - see xzblocks.h.
+ * xzblocks.c - the blocks of a seekable xz stream decoded by worker threads.
  *
  * The index at the end of the stream gives every block's compressed and
  * uncompressed size before any is decoded.  Workers claim blocks in order;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* devinfo.c - see devinfo.h. */
+/* devinfo.c - the file system under a directory: mount, device, label, UUID, free space. */
 #include <blkid.h>
 #include <errno.h>
 #include <stdio.h>

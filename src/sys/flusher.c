@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flusher.c - see flusher.h. */
+/* flusher.c - the writeback thread that keeps the final syncfs short. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
