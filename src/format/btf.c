@@ -2,11 +2,10 @@
 /*
  * btf.c - the BTF reader: header, types, strings.  The layout is the
  * kernel's (include/uapi/linux/btf.h, Documentation/bpf/btf.rst): a
- * 24-byte header (magic 0xeb9f, version 1,
- * flags, hdr_len, then type_off, type_len, str_off, str_len relative to
- * the header's end), types of 12 bytes (name_off, info: vlen in bits 0-15,
- * kind in bits 24-28, kind_flag in bit 31, then size or type) each
- * followed by what its kind needs.
+ * 24-byte header (magic 0xeb9f, version 1, flags, hdr_len, then type_off,
+ * type_len, str_off, str_len relative to the header's end), types of 12
+ * bytes (name_off, info: vlen in bits 0-15, kind in bits 24-28, kind_flag
+ * in bit 31, then size or type) each followed by what its kind needs.
  */
 #include <errno.h>
 #include <stdlib.h>
