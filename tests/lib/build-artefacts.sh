@@ -20,6 +20,14 @@ out=$cache/artefacts-$ver-c1
 src=$cache/linux-source-6.1
 if [ "${1:-}" != --source-only ] && [ -f "$out/done" ]; then echo "$out"; exit 0; fi
 
+# Two runs at once (tests/run in two checkouts) would build in the same
+# source tree, and one would delete what the other's tar reads: under a
+# lock, one builds and the other waits and finds it done.
+mkdir -p "$cache"
+exec 9> "$cache/linux-source-6.1.lock"
+flock 9
+if [ "${1:-}" != --source-only ] && [ -f "$out/done" ]; then echo "$out"; exit 0; fi
+
 if [ ! -f "$src/.khdr-unpacked-$ver" ]; then
 	rm -rf "$src"
 	mkdir -p "$cache"
