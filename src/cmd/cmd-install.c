@@ -19,6 +19,7 @@
 
 #include "sys/boot.h"
 #include "fs/cache.h"
+#include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "sys/flusher.h"
 #include "sys/handoff.h"
@@ -87,44 +88,34 @@ static void say_up_to_date(struct install *in)
 			   in->cache.prefix, in->key);
 }
 
-static int format_stamp(const struct install *in, const struct extractor *x,
-			const struct unpack_stats *st, const struct verifier *v,
-			char *buf, size_t size)
+/* What the stamp records of this install: -ENAMETOOLONG when a value does not fit. */
+static int fill_stamp(const struct install *in, const struct extractor *x,
+		      const struct unpack_stats *st, const struct verifier *v,
+		      struct stamp *rec)
 {
-	int n = snprintf(buf, size,
-		"format=1\n"
-		"key=%s\n"
-		"release=%s\n"
-		"build_id=%s\n"
-		"verified=%s\n"
-		"source=%s\n"
-		"source_path=%s\n"
-		"archive_size=%" PRIu64 "\n"
-		"archive_crc64=%016" PRIx64 "\n"
-		"kbuild=%s\n"
-		"config=%s\n"
-		"makefile=%s\n"
-		"members=%" PRIu64 "\n"
-		"files=%" PRIu64 "\n"
-		"dirs=%" PRIu64 "\n"
-		"links=%" PRIu64 "\n"
-		"bytes=%" PRIu64 "\n"
-		"tool_version=%s\n"
-		"%s%s%s"
-		"%s%s%s"
-		"created=%lld\n",
-		in->key, in->k.release, in->k.build_id_hex,
-		verify_level_name(st->level), source_kind_name(in->src.kind),
-		in->src.path, in->src.in.pos, in->src.in.crc64,
-		v->kbuild ? "yes" : "no", kconfig_state_name(v->config_state),
-		in->made_makefile ? "headers-only" : "archive",
-		st->members, x->nfiles, x->ndirs_made,
-		x->nlinks, x->bytes, PACKAGE_VERSION,
-		in->layout ? "layout=" : "", in->layout ? in->layout : "", in->layout ? "\n" : "",
-		*in->k.image ? "image=" : "", in->k.image, *in->k.image ? "\n" : "",
-		(long long)time(NULL));
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
+	stamp_init(rec);
+	rec->archive_size = in->src.in.pos;
+	rec->archive_crc64 = in->src.in.crc64;
+	rec->has_crc64 = true;
+	rec->kbuild = v->kbuild;
+	rec->stub_makefile = in->made_makefile;
+	rec->members = st->members;
+	rec->files = x->nfiles;
+	rec->dirs = x->ndirs_made;
+	rec->links = x->nlinks;
+	rec->bytes = x->bytes;
+	rec->created = (long long)time(NULL);
+	if (path_fmt(rec->key, sizeof(rec->key), "%s", in->key) < 0 ||
+	    path_fmt(rec->release, sizeof(rec->release), "%s", in->k.release) < 0 ||
+	    path_fmt(rec->build_id, sizeof(rec->build_id), "%s", in->k.build_id_hex) < 0 ||
+	    path_fmt(rec->verified, sizeof(rec->verified), "%s", verify_level_name(st->level)) < 0 ||
+	    path_fmt(rec->source, sizeof(rec->source), "%s", source_kind_name(in->src.kind)) < 0 ||
+	    path_fmt(rec->source_path, sizeof(rec->source_path), "%s", in->src.path) < 0 ||
+	    path_fmt(rec->config, sizeof(rec->config), "%s", kconfig_state_name(v->config_state)) < 0 ||
+	    path_fmt(rec->layout, sizeof(rec->layout), "%s", in->layout ? in->layout : "") < 0 ||
+	    path_fmt(rec->image, sizeof(rec->image), "%s", in->k.image) < 0)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 /*
@@ -280,6 +271,7 @@ static int check_layout(struct install *in, const char *staging,
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
 	char staging[64], stamp[8192];
+	struct stamp rec;
 	struct unpack_stats st;
 	struct extractor x;
 	struct verifier v;
@@ -301,7 +293,9 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	if (r == 0)
 		r = check_layout(in, staging, st.level, e);
 	if (r == 0) {
-		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
+		n = fill_stamp(in, &x, &st, &v, &rec);
+		if (n == 0)
+			n = stamp_format(&rec, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
 			  : cache_commit(&in->cache, staging, sfd, in->key, stamp,
 					 (size_t)n, e);
