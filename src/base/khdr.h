@@ -13,7 +13,6 @@
 
 #define KHDR_CACHE_DIR  "/var/cache/khdr"  /* under --root; cache_dir= changes it */
 #define KHDR_RUN_DIR    "/run/khdr"
-#define KHDR_STAMP      ".khdr-stamp"
 #define KHDR_MANIFEST   "khdr-manifest"
 
 #define KHDR_DEFAULT_MAX_ENTRIES 1000000ULL

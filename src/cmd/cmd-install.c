@@ -26,7 +26,6 @@
 #include "kinfo/kconfig-src.h"
 #include "kinfo/layout-run.h"
 #include "kinfo/kernel.h"
-#include "format/kv.h"
 #include "base/log.h"
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
@@ -512,9 +511,9 @@ static bool entry_ready(struct install *in)
  */
 static int compare_named_archive(struct install *in, struct khdr_err *e)
 {
-	char stamp[4096], val[32] = "", crc[17];
+	char val[32] = "", crc[17];
+	struct stamp rec;
 	uint64_t c;
-	size_t len;
 	int r;
 
 	if (!in->o->archive || in->o->boot || in->o->force || in->cache.fd < 0 ||
@@ -527,10 +526,11 @@ static int compare_named_archive(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
 	snprintf(crc, sizeof(crc), "%016" PRIx64, c);
-	if (cache_read_stamp(&in->cache, in->key, stamp, sizeof(stamp), &len) == 0 &&
-	    kv_get(stamp, len, "archive_crc64", val, sizeof(val)) == 0 &&
-	    strcmp(val, crc) == 0)
-		return 0;
+	if (cache_read_stamp(&in->cache, in->key, &rec) == 0 && rec.has_crc64) {
+		if (rec.archive_crc64 == c)
+			return 0;
+		snprintf(val, sizeof(val), "%016" PRIx64, rec.archive_crc64);
+	}
 	in->replace = true;
 	log_notice("%s%s was made from another archive (CRC64 %s, %s has %s): replacing it",
 		 in->cache.prefix, in->key, *val ? val : "unknown", in->src.path, crc);
