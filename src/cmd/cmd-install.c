@@ -54,12 +54,7 @@ struct install {
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
 static void make_key(struct install *in)
 {
-	if (*in->k.build_id_hex)
-		snprintf(in->key, sizeof(in->key), "%s@%s", in->k.release,
-			 in->k.build_id_hex);
-	else
-		snprintf(in->key, sizeof(in->key), "%s@crc64-%016" PRIx64,
-			 in->k.release, in->crc64);
+	stamp_key(in->key, sizeof(in->key), in->k.release, in->k.build_id_hex, in->crc64);
 }
 
 static bool up_to_date(struct install *in)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
+#include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "kinfo/kernel.h"
 #include "kinfo/layout-run.h"
@@ -43,7 +44,7 @@ static int find_entry(struct verify_run *v, struct khdr_err *e)
 	    state == LINK_OURS && cache_entry_valid(&v->cache, v->key, v->k.release))
 		return 0;
 	if (*v->k.build_id_hex &&
-	    path_fmt(v->key, sizeof(v->key), "%s@%s", v->k.release, v->k.build_id_hex) == 0 &&
+	    stamp_key(v->key, sizeof(v->key), v->k.release, v->k.build_id_hex, 0) == 0 &&
 	    cache_entry_valid(&v->cache, v->key, v->k.release))
 		return 0;
 	return err_set(e, ENOENT, "no installed cache entry for %s to verify (khdr-cache status shows what there is)",

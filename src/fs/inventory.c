@@ -97,22 +97,6 @@ static int add_entry(struct inventory *inv, size_t *cap, const char *name)
 	return 0;
 }
 
-/* <release>@<hex build ID> or <release>@crc64-<16 hex>: nothing else is ours. */
-static bool key_like(const char *name)
-{
-	const char *at = strrchr(name, '@'), *id;
-	char release[RELEASE_MAX];
-
-	if (!at || (size_t)(at - name) >= sizeof(release))
-		return false;
-	memcpy(release, name, (size_t)(at - name));
-	release[at - name] = '\0';
-	id = at + 1;
-	if (strncmp(id, "crc64-", 6) == 0)
-		id += 6;
-	return release_valid(release) && *id && strspn(id, "0123456789abcdef") == strlen(id);
-}
-
 static int read_entries(struct inventory *inv, struct cache *c)
 {
 	size_t cap = 0;
@@ -130,7 +114,7 @@ static int read_entries(struct inventory *inv, struct cache *c)
 			inv->leftovers += is_leftover(d->d_name);
 			continue;
 		}
-		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !key_like(d->d_name))
+		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !stamp_key_like(d->d_name))
 			continue;     /* the lock file; anything not named by us */
 		if (strlen(d->d_name) >= CACHE_KEY_MAX || (r = add_entry(inv, &cap, d->d_name)) < 0)
 			continue;
