@@ -84,9 +84,6 @@ int err_usage(struct khdr_err *e, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 int err_wrap(struct khdr_err *e, const char *fmt, ...);
 
-/* The top Makefile of a headers-only tree (stamp: makefile=headers-only). */
-extern const char khdr_headers_only_makefile[];
-
 /* Hex encoding of a build ID; out must hold 2 * len + 1 bytes. */
 void hex_encode(const uint8_t *in, size_t len, char *out);
 

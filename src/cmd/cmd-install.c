@@ -20,6 +20,7 @@
 #include "sys/boot.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
+#include "fs/stub-makefile.h"
 #include "cmd/commands.h"
 #include "sys/flusher.h"
 #include "sys/handoff.h"
@@ -110,33 +111,6 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 	    path_fmt(rec->image, sizeof(rec->image), "%s", in->k.image) < 0)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-/*
- * DKMS only checks that build/include exists, then runs make there and
- * fails with "No rule to make target 'modules'".  A headers-only tree gets
- * a Makefile whose every target says what the tree is and what to do.
- */
-static int add_headers_only_makefile(int sfd, struct khdr_err *e)
-{
-	size_t len = strlen(khdr_headers_only_makefile);
-	int fd = openat(sfd, "Makefile",
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-	if (fd < 0 && errno == EEXIST)
-		return 0;   /* the archive brought its own */
-	if (fd < 0)
-		return err_set(e, errno, "writing the headers-only Makefile: %s",
-			       strerror(errno));
-	if (write(fd, khdr_headers_only_makefile, len) != (ssize_t)len) {
-		int r = errno ? errno : EIO;
-
-		close(fd);
-		return err_set(e, r, "writing the headers-only Makefile: %s",
-			       strerror(r));
-	}
-	close(fd);
-	return 1;
 }
 
 /*
@@ -280,7 +254,7 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	r = verify_and_unpack(in, &x, &v, &st, e);
 	flusher_stop(fl);
 	if (r == 0 && !v.kbuild) {
-		r = add_headers_only_makefile(sfd, e);
+		r = stub_makefile_write(sfd, e);
 		in->made_makefile = r == 1;
 		r = r < 0 ? r : 0;
 	}

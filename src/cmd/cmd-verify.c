@@ -18,6 +18,7 @@
 
 #include "fs/cache.h"
 #include "fs/stamp.h"
+#include "fs/stub-makefile.h"
 #include "cmd/commands.h"
 #include "kinfo/kernel.h"
 #include "kinfo/layout-run.h"
@@ -95,24 +96,21 @@ static int check_crc(struct verify_run *v, struct khdr_err *e)
 /* The Makefile install wrote into a headers-only tree: DKMS runs it. */
 static void check_makefile(struct tree_diff *d, int efd)
 {
-	char buf[4096];
-	size_t len;
-	int r = read_small_file(efd, "Makefile", buf, sizeof(buf), &len);
+	int r = stub_makefile_check(efd);
 
 	if (r == -ENOENT) {
 		d->missing++;
-		report(TREE_MISSING, "Makefile", "written by install", NULL);
-	} else if (r < 0 || len != strlen(khdr_headers_only_makefile) ||
-		   memcmp(buf, khdr_headers_only_makefile, len) != 0) {
+		report(TREE_MISSING, STUB_MAKEFILE, "written by install", NULL);
+	} else if (r != 0) {
 		d->changed++;
-		report(TREE_CHANGED, "Makefile", "not the one install wrote", NULL);
+		report(TREE_CHANGED, STUB_MAKEFILE, "not the one install wrote", NULL);
 	}
 }
 
 static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 {
 	/* The stamp is ours, and so is the Makefile of a headers-only tree. */
-	static const char *const with_makefile[] = { KHDR_STAMP, "Makefile", NULL };
+	static const char *const with_makefile[] = { KHDR_STAMP, STUB_MAKEFILE, NULL };
 	static const char *const stamp_only[] = { KHDR_STAMP, NULL };
 	struct tree_diff d = { .ignore = stamp_only, .report = report };
 	int efd, r;
