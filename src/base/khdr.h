@@ -13,7 +13,6 @@
 
 #define KHDR_CACHE_DIR  "/var/cache/khdr"  /* under --root; cache_dir= changes it */
 #define KHDR_RUN_DIR    "/run/khdr"
-#define KHDR_STAMP      ".khdr-stamp"
 #define KHDR_MANIFEST   "khdr-manifest"
 
 #define KHDR_DEFAULT_MAX_ENTRIES 1000000ULL
@@ -51,9 +50,6 @@ int err_usage(struct khdr_err *e, const char *fmt, ...);
 /* Prepend context to an existing message: "reading X: <old message>". */
 __attribute__((format(printf, 2, 3)))
 int err_wrap(struct khdr_err *e, const char *fmt, ...);
-
-/* The top Makefile of a headers-only tree (stamp: makefile=headers-only). */
-extern const char khdr_headers_only_makefile[];
 
 /* Hex encoding of a build ID; out must hold 2 * len + 1 bytes. */
 void hex_encode(const uint8_t *in, size_t len, char *out);

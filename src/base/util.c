@@ -104,19 +104,6 @@ int path_fmt(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
-/* Written by install into headers-only trees, checked by verify. */
-const char khdr_headers_only_makefile[] =
-	"# Written by khdr-cache: this tree holds kernel headers only.\n"
-	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
-	"Makefile: ;\n"
-	"%:\n"
-	"\t@echo 'khdr-cache: $(CURDIR) holds kernel headers only (enough for BCC and bpftrace), "
-	"not a kbuild tree: to build modules, install a kbuild-complete archive "
-	"(the kheaders module of khdr-cache kernel/, see khdr-cache(8)) or the distribution headers package' >&2; exit 1\n"
-	"headers-only:\n"
-	".DEFAULT_GOAL := headers-only\n";
-
-
 void json_put_str(const char *s)
 {
 	putchar('"');

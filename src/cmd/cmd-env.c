@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fs/cache.h"
+#include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "fs/inventory.h"
 #include "kinfo/kernel.h"
@@ -65,7 +66,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	if (*k.build_id_hex)
-		snprintf(key, sizeof(key), "%s@%s", k.release, k.build_id_hex);
+		stamp_key(key, sizeof(key), k.release, k.build_id_hex, 0);
 	r = inventory_read(&inv, c, k.release, key, NULL, e);
 	if (r < 0)
 		return r;

@@ -19,13 +19,14 @@
 
 #include "sys/boot.h"
 #include "fs/cache.h"
+#include "fs/stamp.h"
+#include "fs/stub-makefile.h"
 #include "cmd/commands.h"
 #include "sys/flusher.h"
 #include "sys/handoff.h"
 #include "kinfo/kconfig-src.h"
 #include "kinfo/layout-run.h"
 #include "kinfo/kernel.h"
-#include "format/kv.h"
 #include "base/log.h"
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
@@ -54,12 +55,7 @@ struct install {
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
 static void make_key(struct install *in)
 {
-	if (*in->k.build_id_hex)
-		snprintf(in->key, sizeof(in->key), "%s@%s", in->k.release,
-			 in->k.build_id_hex);
-	else
-		snprintf(in->key, sizeof(in->key), "%s@crc64-%016" PRIx64,
-			 in->k.release, in->crc64);
+	stamp_key(in->key, sizeof(in->key), in->k.release, in->k.build_id_hex, in->crc64);
 }
 
 static bool up_to_date(struct install *in)
@@ -87,71 +83,34 @@ static void say_up_to_date(struct install *in)
 			   in->cache.prefix, in->key);
 }
 
-static int format_stamp(const struct install *in, const struct extractor *x,
-			const struct unpack_stats *st, const struct verifier *v,
-			char *buf, size_t size)
+/* What the stamp records of this install: -ENAMETOOLONG when a value does not fit. */
+static int fill_stamp(const struct install *in, const struct extractor *x,
+		      const struct unpack_stats *st, const struct verifier *v,
+		      struct stamp *rec)
 {
-	int n = snprintf(buf, size,
-		"format=1\n"
-		"key=%s\n"
-		"release=%s\n"
-		"build_id=%s\n"
-		"verified=%s\n"
-		"source=%s\n"
-		"source_path=%s\n"
-		"archive_size=%" PRIu64 "\n"
-		"archive_crc64=%016" PRIx64 "\n"
-		"kbuild=%s\n"
-		"config=%s\n"
-		"makefile=%s\n"
-		"members=%" PRIu64 "\n"
-		"files=%" PRIu64 "\n"
-		"dirs=%" PRIu64 "\n"
-		"links=%" PRIu64 "\n"
-		"bytes=%" PRIu64 "\n"
-		"tool_version=%s\n"
-		"%s%s%s"
-		"%s%s%s"
-		"created=%lld\n",
-		in->key, in->k.release, in->k.build_id_hex,
-		verify_level_name(st->level), source_kind_name(in->src.kind),
-		in->src.path, in->src.in.pos, in->src.in.crc64,
-		v->kbuild ? "yes" : "no", kconfig_state_name(v->config_state),
-		in->made_makefile ? "headers-only" : "archive",
-		st->members, x->nfiles, x->ndirs_made,
-		x->nlinks, x->bytes, PACKAGE_VERSION,
-		in->layout ? "layout=" : "", in->layout ? in->layout : "", in->layout ? "\n" : "",
-		*in->k.image ? "image=" : "", in->k.image, *in->k.image ? "\n" : "",
-		(long long)time(NULL));
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : n;
-}
-
-/*
- * DKMS only checks that build/include exists, then runs make there and
- * fails with "No rule to make target 'modules'".  A headers-only tree gets
- * a Makefile whose every target says what the tree is and what to do.
- */
-static int add_headers_only_makefile(int sfd, struct khdr_err *e)
-{
-	size_t len = strlen(khdr_headers_only_makefile);
-	int fd = openat(sfd, "Makefile",
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-	if (fd < 0 && errno == EEXIST)
-		return 0;   /* the archive brought its own */
-	if (fd < 0)
-		return err_set(e, errno, "writing the headers-only Makefile: %s",
-			       strerror(errno));
-	if (write(fd, khdr_headers_only_makefile, len) != (ssize_t)len) {
-		int r = errno ? errno : EIO;
-
-		close(fd);
-		return err_set(e, r, "writing the headers-only Makefile: %s",
-			       strerror(r));
-	}
-	close(fd);
-	return 1;
+	stamp_init(rec);
+	rec->archive_size = in->src.in.pos;
+	rec->archive_crc64 = in->src.in.crc64;
+	rec->has_crc64 = true;
+	rec->kbuild = v->kbuild;
+	rec->stub_makefile = in->made_makefile;
+	rec->members = st->members;
+	rec->files = x->nfiles;
+	rec->dirs = x->ndirs_made;
+	rec->links = x->nlinks;
+	rec->bytes = x->bytes;
+	rec->created = (long long)time(NULL);
+	if (path_fmt(rec->key, sizeof(rec->key), "%s", in->key) < 0 ||
+	    path_fmt(rec->release, sizeof(rec->release), "%s", in->k.release) < 0 ||
+	    path_fmt(rec->build_id, sizeof(rec->build_id), "%s", in->k.build_id_hex) < 0 ||
+	    path_fmt(rec->verified, sizeof(rec->verified), "%s", verify_level_name(st->level)) < 0 ||
+	    path_fmt(rec->source, sizeof(rec->source), "%s", source_kind_name(in->src.kind)) < 0 ||
+	    path_fmt(rec->source_path, sizeof(rec->source_path), "%s", in->src.path) < 0 ||
+	    path_fmt(rec->config, sizeof(rec->config), "%s", kconfig_state_name(v->config_state)) < 0 ||
+	    path_fmt(rec->layout, sizeof(rec->layout), "%s", in->layout ? in->layout : "") < 0 ||
+	    path_fmt(rec->image, sizeof(rec->image), "%s", in->k.image) < 0)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 /*
@@ -273,6 +232,7 @@ static int check_layout(struct install *in, const char *staging,
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
 	char staging[64], stamp[8192];
+	struct stamp rec;
 	struct unpack_stats st;
 	struct extractor x;
 	struct verifier v;
@@ -287,14 +247,16 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	r = verify_and_unpack(in, &x, &v, &st, e);
 	flusher_stop(fl);
 	if (r == 0 && !v.kbuild) {
-		r = add_headers_only_makefile(sfd, e);
+		r = stub_makefile_write(sfd, e);
 		in->made_makefile = r == 1;
 		r = r < 0 ? r : 0;
 	}
 	if (r == 0)
 		r = check_layout(in, staging, st.level, e);
 	if (r == 0) {
-		n = format_stamp(in, &x, &st, &v, stamp, sizeof(stamp));
+		n = fill_stamp(in, &x, &st, &v, &rec);
+		if (n == 0)
+			n = stamp_format(&rec, stamp, sizeof(stamp));
 		r = n < 0 ? err_set(e, n, "stamp too long")
 			  : cache_commit(&in->cache, staging, sfd, in->key, stamp,
 					 (size_t)n, e);
@@ -511,9 +473,9 @@ static bool entry_ready(struct install *in)
  */
 static int compare_named_archive(struct install *in, struct khdr_err *e)
 {
-	char stamp[4096], val[32] = "", crc[17];
+	char val[32] = "", crc[17];
+	struct stamp rec;
 	uint64_t c;
-	size_t len;
 	int r;
 
 	if (!in->o->archive || in->o->boot || in->o->force || in->cache.fd < 0 ||
@@ -526,10 +488,11 @@ static int compare_named_archive(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
 	snprintf(crc, sizeof(crc), "%016" PRIx64, c);
-	if (cache_read_stamp(&in->cache, in->key, stamp, sizeof(stamp), &len) == 0 &&
-	    kv_get(stamp, len, "archive_crc64", val, sizeof(val)) == 0 &&
-	    strcmp(val, crc) == 0)
-		return 0;
+	if (cache_read_stamp(&in->cache, in->key, &rec) == 0 && rec.has_crc64) {
+		if (rec.archive_crc64 == c)
+			return 0;
+		snprintf(val, sizeof(val), "%016" PRIx64, rec.archive_crc64);
+	}
 	in->replace = true;
 	log_notice("%s%s was made from another archive (CRC64 %s, %s has %s): replacing it",
 		 in->cache.prefix, in->key, *val ? val : "unknown", in->src.path, crc);

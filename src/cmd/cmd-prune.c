@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
+#include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "fs/inventory.h"
 #include "kinfo/kernel.h"
@@ -220,7 +221,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	if (*k.build_id_hex)
-		snprintf(key, sizeof(key), "%s@%s", k.release, k.build_id_hex);
+		stamp_key(key, sizeof(key), k.release, k.build_id_hex, 0);
 	if (!p->o->dry_run && (r = cache_lock(&p->cache, e)) < 0)
 		return r;
 	r = inventory_read(&p->inv, &p->cache, k.release, key, p->o->removed, e);

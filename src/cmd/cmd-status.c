@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
+#include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "sys/devinfo.h"
 #include "fs/inventory.h"
@@ -255,8 +256,8 @@ static int status(struct status *s, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	if (*s->k.build_id_hex)
-		snprintf(s->running_key, sizeof(s->running_key), "%s@%s", s->k.release,
-			 s->k.build_id_hex);
+		stamp_key(s->running_key, sizeof(s->running_key), s->k.release,
+			  s->k.build_id_hex, 0);
 	s->have_source = source_find(&s->src, &s->o->ctx, s->o->archive, &s->k, &ignored) == 0;
 	r = open_cache(s, e);
 	if (r < 0)

@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
+#include "fs/stamp.h"
+#include "fs/stub-makefile.h"
 #include "cmd/commands.h"
 #include "kinfo/kernel.h"
-#include "format/kv.h"
 #include "kinfo/layout-run.h"
 #include "base/log.h"
 #include "kinfo/source.h"
@@ -32,8 +33,7 @@ struct verify_run {
 	struct cache cache;
 	struct source src;
 	char key[CACHE_KEY_MAX];
-	char stamp[4096];
-	size_t stamp_len;
+	struct stamp stamp;
 };
 
 /* The entry of the release: the one its build link names, else its build ID's. */
@@ -45,7 +45,7 @@ static int find_entry(struct verify_run *v, struct khdr_err *e)
 	    state == LINK_OURS && cache_entry_valid(&v->cache, v->key, v->k.release))
 		return 0;
 	if (*v->k.build_id_hex &&
-	    path_fmt(v->key, sizeof(v->key), "%s@%s", v->k.release, v->k.build_id_hex) == 0 &&
+	    stamp_key(v->key, sizeof(v->key), v->k.release, v->k.build_id_hex, 0) == 0 &&
 	    cache_entry_valid(&v->cache, v->key, v->k.release))
 		return 0;
 	return err_set(e, ENOENT, "no installed cache entry for %s to verify (khdr-cache status shows what there is)",
@@ -55,15 +55,13 @@ static int find_entry(struct verify_run *v, struct khdr_err *e)
 /* The archive the entry came from, if it is still there; else today's source. */
 static int open_archive(struct verify_run *v, struct khdr_err *e)
 {
-	char kind[32], path[PATH_MAX];
+	const struct stamp *st = &v->stamp;
 
 	memset(&v->src, 0, sizeof(v->src));
 	v->src.in.fd = -1;
-	if (kv_get(v->stamp, v->stamp_len, "source", kind, sizeof(kind)) == 0 &&
-	    strcmp(kind, "staged") != 0 &&
-	    kv_get(v->stamp, v->stamp_len, "source_path", path, sizeof(path)) == 0 &&
-	    access(path, R_OK) == 0) {
-		memcpy(v->src.path, path, sizeof(path));
+	if (*st->source && strcmp(st->source, "staged") != 0 &&
+	    access(st->source_path, R_OK) == 0) {
+		memcpy(v->src.path, st->source_path, sizeof(v->src.path));
 		return source_open(&v->src, e);
 	}
 	if (source_find(&v->src, &v->o->ctx, v->o->archive, &v->k, e) < 0)
@@ -86,10 +84,10 @@ static int check_crc(struct verify_run *v, struct khdr_err *e)
 {
 	char want[32], got[32];
 
-	snprintf(got, sizeof(got), "%016" PRIx64, v->src.in.crc64);
-	if (kv_get(v->stamp, v->stamp_len, "archive_crc64", want, sizeof(want)) < 0 ||
-	    strcmp(want, got) == 0)
+	if (!v->stamp.has_crc64 || v->stamp.archive_crc64 == v->src.in.crc64)
 		return 0;
+	snprintf(got, sizeof(got), "%016" PRIx64, v->src.in.crc64);
+	snprintf(want, sizeof(want), "%016" PRIx64, v->stamp.archive_crc64);
 	return err_set(e, ESTALE, "%s is not the archive %s was installed from (CRC64 %s, the stamp says %s): "
 		       "nothing to compare with; 'khdr-cache install --force' reinstalls from it",
 		       v->src.path, v->key, got, want);
@@ -98,31 +96,26 @@ static int check_crc(struct verify_run *v, struct khdr_err *e)
 /* The Makefile install wrote into a headers-only tree: DKMS runs it. */
 static void check_makefile(struct tree_diff *d, int efd)
 {
-	char buf[4096];
-	size_t len;
-	int r = read_small_file(efd, "Makefile", buf, sizeof(buf), &len);
+	int r = stub_makefile_check(efd);
 
 	if (r == -ENOENT) {
 		d->missing++;
-		report(TREE_MISSING, "Makefile", "written by install", NULL);
-	} else if (r < 0 || len != strlen(khdr_headers_only_makefile) ||
-		   memcmp(buf, khdr_headers_only_makefile, len) != 0) {
+		report(TREE_MISSING, STUB_MAKEFILE, "written by install", NULL);
+	} else if (r != 0) {
 		d->changed++;
-		report(TREE_CHANGED, "Makefile", "not the one install wrote", NULL);
+		report(TREE_CHANGED, STUB_MAKEFILE, "not the one install wrote", NULL);
 	}
 }
 
 static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 {
 	/* The stamp is ours, and so is the Makefile of a headers-only tree. */
-	static const char *const with_makefile[] = { KHDR_STAMP, "Makefile", NULL };
+	static const char *const with_makefile[] = { KHDR_STAMP, STUB_MAKEFILE, NULL };
 	static const char *const stamp_only[] = { KHDR_STAMP, NULL };
 	struct tree_diff d = { .ignore = stamp_only, .report = report };
-	char makefile[32] = "";
 	int efd, r;
 
-	if (kv_get(v->stamp, v->stamp_len, "makefile", makefile, sizeof(makefile)) == 0 &&
-	    strcmp(makefile, "headers-only") == 0)
+	if (v->stamp.stub_makefile)
 		d.ignore = with_makefile;
 	efd = openat(v->cache.fd, v->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (efd < 0)
@@ -184,8 +177,7 @@ static int verify(struct verify_run *v, struct khdr_err *e)
 		r = cache_lock(&v->cache, e);     /* install would remove our scratch dir */
 	if (r == 0)
 		r = find_entry(v, e);
-	if (r == 0 && cache_read_stamp(&v->cache, v->key, v->stamp, sizeof(v->stamp),
-				       &v->stamp_len) < 0)
+	if (r == 0 && cache_read_stamp(&v->cache, v->key, &v->stamp) < 0)
 		r = err_set(e, EIO, "cannot read the stamp of %s", v->key);
 	if (r == 0)
 		r = open_archive(v, e);

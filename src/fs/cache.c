@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
-#include "format/kv.h"
 #include "base/log.h"
 
 /* mkdir -p relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
@@ -525,29 +524,23 @@ int cache_remove_entry(struct cache *c, const char *key)
 	return remove_tree_at(c->fd, trash);
 }
 
-int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
-		     size_t *len)
+int cache_read_stamp(struct cache *c, const char *key, struct stamp *st)
 {
-	char path[CACHE_KEY_MAX + sizeof(KHDR_STAMP) + 1];
+	char path[CACHE_KEY_MAX + sizeof(KHDR_STAMP) + 1], text[4096];
+	size_t len;
+	int r;
 
 	if (path_fmt(path, sizeof(path), "%s/%s", key, KHDR_STAMP) < 0)
 		return -ENAMETOOLONG;
-	return read_small_file(c->fd, path, buf, size, len);
+	r = read_small_file(c->fd, path, text, sizeof(text), &len);
+	return r < 0 ? r : stamp_parse(text, len, st);
 }
 
 bool cache_entry_valid(struct cache *c, const char *key, const char *release)
 {
-	char stamp[4096], val[CACHE_KEY_MAX];
-	size_t len;
+	struct stamp st;
 
-	if (cache_read_stamp(c, key, stamp, sizeof(stamp), &len) < 0)
-		return false;
-	return kv_get(stamp, len, "format", val, sizeof(val)) == 0 &&
-	       strcmp(val, "1") == 0 &&
-	       kv_get(stamp, len, "key", val, sizeof(val)) == 0 &&
-	       strcmp(val, key) == 0 &&
-	       kv_get(stamp, len, "release", val, sizeof(val)) == 0 &&
-	       strcmp(val, release) == 0;
+	return cache_read_stamp(c, key, &st) == 0 && stamp_names(&st, key, release);
 }
 
 static int open_release_dir(struct cache *c, const char *release, bool create)

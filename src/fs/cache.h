@@ -13,8 +13,9 @@
 #include <stddef.h>
 
 #include "base/khdr.h"
+#include "fs/stamp.h"
 
-#define CACHE_KEY_MAX 256
+#define CACHE_KEY_MAX STAMP_KEY_MAX
 #define CACHE_STAGING_PREFIX ".staging-"
 #define CACHE_TRASH_PREFIX ".trash-"
 
@@ -82,9 +83,8 @@ int cache_commit(struct cache *c, const char *staging, int sfd,
 /* Is there an entry `key` with an intact stamp for release? */
 bool cache_entry_valid(struct cache *c, const char *key, const char *release);
 
-/* Read the stamp of entry key. */
-int cache_read_stamp(struct cache *c, const char *key, char *buf, size_t size,
-		     size_t *len);
+/* Read the stamp of entry key (stamp_parse()). */
+int cache_read_stamp(struct cache *c, const char *key, struct stamp *st);
 
 /* The state of <root>/lib/modules/<release>/build. */
 int cache_link_read(struct cache *c, const char *release,

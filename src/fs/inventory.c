@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "fs/inventory.h"
-#include "format/kv.h"
 
 const char *entry_state_name(enum entry_state s)
 {
@@ -53,32 +52,23 @@ static bool release_kept(int rootfd, const char *release, const char *removed)
 	       release_installed(rootfd, release);
 }
 
-static uint64_t stamp_u64(const char *s, size_t len, const char *key)
-{
-	char v[32];
-
-	return kv_get(s, len, key, v, sizeof(v)) == 0 ? strtoull(v, NULL, 10) : 0;
-}
-
 /* Fill e from its stamp; false when the stamp is missing or not ours. */
 static bool read_entry(struct cache *c, struct inv_entry *ent)
 {
-	char s[4096], v[16];
-	size_t len;
+	struct stamp st;
 
-	if (cache_read_stamp(c, ent->key, s, sizeof(s), &len) < 0 ||
-	    kv_get(s, len, "release", ent->release, sizeof(ent->release)) < 0 ||
-	    !cache_entry_valid(c, ent->key, ent->release))
+	if (cache_read_stamp(c, ent->key, &st) < 0 || !stamp_names(&st, ent->key, st.release))
 		return false;
-	kv_get(s, len, "build_id", ent->build_id, sizeof(ent->build_id));
-	kv_get(s, len, "verified", ent->verified, sizeof(ent->verified));
-	kv_get(s, len, "source", ent->source, sizeof(ent->source));
-	kv_get(s, len, "config", ent->config, sizeof(ent->config));
-	kv_get(s, len, "layout", ent->layout, sizeof(ent->layout));
-	ent->kbuild = kv_get(s, len, "kbuild", v, sizeof(v)) == 0 && strcmp(v, "yes") == 0;
-	ent->files = stamp_u64(s, len, "files");
-	ent->bytes = stamp_u64(s, len, "bytes");
-	ent->created = (long long)stamp_u64(s, len, "created");
+	snprintf(ent->release, sizeof(ent->release), "%s", st.release);
+	snprintf(ent->build_id, sizeof(ent->build_id), "%s", st.build_id);
+	snprintf(ent->verified, sizeof(ent->verified), "%s", st.verified);
+	snprintf(ent->source, sizeof(ent->source), "%s", st.source);
+	snprintf(ent->config, sizeof(ent->config), "%s", st.config);
+	snprintf(ent->layout, sizeof(ent->layout), "%s", st.layout);
+	ent->kbuild = st.kbuild;
+	ent->files = st.files;
+	ent->bytes = st.bytes;
+	ent->created = st.created;
 	return true;
 }
 
@@ -107,22 +97,6 @@ static int add_entry(struct inventory *inv, size_t *cap, const char *name)
 	return 0;
 }
 
-/* <release>@<hex build ID> or <release>@crc64-<16 hex>: nothing else is ours. */
-static bool key_like(const char *name)
-{
-	const char *at = strrchr(name, '@'), *id;
-	char release[RELEASE_MAX];
-
-	if (!at || (size_t)(at - name) >= sizeof(release))
-		return false;
-	memcpy(release, name, (size_t)(at - name));
-	release[at - name] = '\0';
-	id = at + 1;
-	if (strncmp(id, "crc64-", 6) == 0)
-		id += 6;
-	return release_valid(release) && *id && strspn(id, "0123456789abcdef") == strlen(id);
-}
-
 static int read_entries(struct inventory *inv, struct cache *c)
 {
 	size_t cap = 0;
@@ -140,7 +114,7 @@ static int read_entries(struct inventory *inv, struct cache *c)
 			inv->leftovers += is_leftover(d->d_name);
 			continue;
 		}
-		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !key_like(d->d_name))
+		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !stamp_key_like(d->d_name))
 			continue;     /* the lock file; anything not named by us */
 		if (strlen(d->d_name) >= CACHE_KEY_MAX || (r = add_entry(inv, &cap, d->d_name)) < 0)
 			continue;

@@ -92,10 +92,10 @@ test_json_and_stamp_keys_are_in_the_man_page() {
 		sed -n '/^\.SH "JSON OUTPUT"/,/^\.SH /p' "$MAN8" | grep -qE "^\.B[IR]? $k( |$)" ||
 			fail "khdr-cache.8 JSON OUTPUT lacks the key $k"
 	done
-	# The stamp keys install writes.
-	keys=$(sed -n '/^static int format_stamp/,/^}/p' "$KHDR_SRCDIR/src/cmd/cmd-install.c" |
-		grep -oE '^[[:space:]]*"[a-z_0-9]+=' | tr -d ' \t"=' | sort -u)
-	assertNotEquals "stamp keys found in src/cmd/cmd-install.c" "" "$keys"
+	# The stamp keys install writes: the rows of the table in src/fs/stamp.c.
+	keys=$(sed -n '/^static const struct field fields\[\]/,/^};/p' "$KHDR_SRCDIR/src/fs/stamp.c" |
+		grep -oE '^[[:space:]]*\{ *"[a-z_0-9]+"' | tr -d ' \t{"' | sort -u)
+	assertNotEquals "stamp keys found in src/fs/stamp.c" "" "$keys"
 	for k in $keys; do
 		sed -n '/khdr\\-stamp$/,/^\.RE/p' "$MAN8" | page_text /dev/stdin | grep -qE "^\.BR? .*\b$k\b" ||
 			fail "khdr-cache.8 FILES (.khdr-stamp) lacks the stamp key $k"

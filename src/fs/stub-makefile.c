@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stub-makefile.c - see stub-makefile.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs/stub-makefile.h"
+
+static const char text[] =
+	"# Written by khdr-cache: this tree holds kernel headers only.\n"
+	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
+	"Makefile: ;\n"
+	"%:\n"
+	"\t@echo 'khdr-cache: $(CURDIR) holds kernel headers only (enough for BCC and bpftrace), "
+	"not a kbuild tree: to build modules, install a kbuild-complete archive "
+	"(the kheaders module of khdr-cache kernel/, see khdr-cache(8)) or the distribution headers package' >&2; exit 1\n"
+	"headers-only:\n"
+	".DEFAULT_GOAL := headers-only\n";
+
+int stub_makefile_write(int dirfd, struct khdr_err *e)
+{
+	size_t len = strlen(text);
+	int fd = openat(dirfd, STUB_MAKEFILE,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0 && errno == EEXIST)
+		return 0;   /* the archive brought its own */
+	if (fd < 0)
+		return err_set(e, errno, "writing the headers-only Makefile: %s",
+			       strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len) {
+		int r = errno ? errno : EIO;
+
+		close(fd);
+		return err_set(e, r, "writing the headers-only Makefile: %s",
+			       strerror(r));
+	}
+	close(fd);
+	return 1;
+}
+
+int stub_makefile_check(int dirfd)
+{
+	char buf[4096];
+	size_t len;
+	int r = read_small_file(dirfd, STUB_MAKEFILE, buf, sizeof(buf), &len);
+
+	if (r < 0)
+		return r;
+	return len == strlen(text) && memcmp(buf, text, len) == 0 ? 0 : 1;
+}
