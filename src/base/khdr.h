@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define KHDR_CACHE_DIR  "/var/cache/khdr"  /* under --root; cache_dir= changes it */
 #define KHDR_RUN_DIR    "/run/khdr"
@@ -57,6 +58,9 @@ void hex_encode(const uint8_t *in, size_t len, char *out);
 /* Read a whole small file relative to dirfd (AT_FDCWD for a path). */
 int read_small_file(int dirfd, const char *path, char *buf, size_t size,
 		    size_t *len);
+
+/* mkdir -p of path relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode);
 
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 __attribute__((format(printf, 3, 4)))

@@ -2,9 +2,11 @@
 /* util.c - the helpers declared in khdr.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/khdr.h"
@@ -116,4 +118,28 @@ void json_put_str(const char *s)
 			putchar(*p);
 	}
 	putchar('"');
+}
+
+/* mkdir -p relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdirat(dirfd, buf, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
 }

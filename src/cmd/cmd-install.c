@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sys/boot.h"
+#include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
 #include "fs/stub-makefile.h"

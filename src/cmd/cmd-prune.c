@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/buildlink.h"
 #include "fs/cache.h"
+#include "fs/rmtree.h"
 #include "fs/stamp.h"
 #include "cmd/commands.h"
 #include "fs/inventory.h"

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
 #include "fs/stub-makefile.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cache.c - see cache.h. */
+/* cache.c - the store: open, lock, staging, commit, entries, leftovers. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,32 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/buildlink.h"
 #include "fs/cache.h"
+#include "fs/rmtree.h"
 #include "base/log.h"
-
-/* mkdir -p relative to dirfd; the root's own layout (lib -> usr/lib) is trusted. */
-static int mkdir_p_at(int dirfd, const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdirat(dirfd, buf, mode) < 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
 
 static int check_owner(int fd, const char *what, struct khdr_err *e)
 {
@@ -161,168 +139,6 @@ int cache_lock(struct cache *c, struct khdr_err *e)
 	return 0;
 }
 
-/*
- * Removing a tree holds at most RM_OPEN directories open, however deep it
- * is: a tree deeper than the descriptor limit (1024 is the usual soft
- * limit of services) must go as well as any.  Each level keeps its name
- * and identity; a level whose stream was closed to stay within the budget
- * is opened again through its child's "..", checked to be the same
- * directory, and read from its start (what was removed is gone).
- */
-#define RM_OPEN 32
-
-struct rm_level {
-	DIR *dir;                 /* NULL: closed, to stay within RM_OPEN */
-	dev_t dev;
-	ino_t ino;
-	char *name;               /* in the parent level */
-};
-
-struct rm_walk {
-	struct rm_level *lv;
-	size_t depth, cap, open;  /* levels, allocated, with a stream */
-};
-
-static void rm_close(struct rm_walk *w, size_t i)
-{
-	if (w->lv[i].dir) {
-		closedir(w->lv[i].dir);
-		w->lv[i].dir = NULL;
-		w->open--;
-	}
-}
-
-/* Open name below fd as a new deepest level. */
-static int rm_push(struct rm_walk *w, int fd, const char *name)
-{
-	struct rm_level *l;
-	struct stat st;
-	int cfd;
-
-	if (w->depth == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct rm_level *n = realloc(w->lv, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		w->lv = n;
-		w->cap = cap;
-	}
-	/* Make room first: the oldest open level is the one needed last. */
-	for (size_t i = 0; w->open >= RM_OPEN && i < w->depth; i++)
-		rm_close(w, i);
-	cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (cfd < 0)
-		return -errno;
-	l = &w->lv[w->depth];
-	*l = (struct rm_level){ .name = strdup(name) };
-	if (!l->name || fstat(cfd, &st) < 0 || !(l->dir = fdopendir(cfd))) {
-		int r = l->name ? -errno : -ENOMEM;
-
-		free(l->name);
-		close(cfd);
-		return r;
-	}
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
-	w->open++;
-	w->depth++;
-	return 0;
-}
-
-/* Give the parent of the deepest level a stream again, through "..". */
-static int rm_reopen_parent(struct rm_walk *w)
-{
-	struct rm_level *p = &w->lv[w->depth - 2];
-	struct stat st;
-	int fd = openat(dirfd(w->lv[w->depth - 1].dir), "..",
-			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_dev != p->dev || st.st_ino != p->ino) {
-		close(fd);
-		return -ESTALE;       /* moved while we were below it */
-	}
-	p->dir = fdopendir(fd);
-	if (!p->dir) {
-		close(fd);
-		return -errno;
-	}
-	w->open++;
-	return 0;
-}
-
-/* The deepest level is empty: remove it from its parent (or from top). */
-static int rm_pop(struct rm_walk *w, int top)
-{
-	struct rm_level *l = &w->lv[w->depth - 1];
-	int r = 0, parent;
-
-	if (w->depth >= 2 && !w->lv[w->depth - 2].dir)
-		r = rm_reopen_parent(w);
-	rm_close(w, w->depth - 1);
-	if (r == 0) {
-		parent = w->depth >= 2 ? dirfd(w->lv[w->depth - 2].dir) : top;
-		if (unlinkat(parent, l->name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			r = -errno;
-	}
-	free(l->name);
-	w->depth--;
-	return r;
-}
-
-/* One entry of the deepest level: remove it, or descend into it. */
-static int rm_entry(struct rm_walk *w, struct dirent *d)
-{
-	int fd = dirfd(w->lv[w->depth - 1].dir), r;
-
-	if (d->d_type != DT_DIR) {
-		if (unlinkat(fd, d->d_name, 0) == 0 || errno == ENOENT)
-			return 0;
-		/* DT_UNKNOWN (some file systems) may be a directory. */
-		if (d->d_type != DT_UNKNOWN || (errno != EISDIR && errno != EPERM))
-			return -errno;
-	}
-	/* An empty directory goes at once; a full one is entered. */
-	if (unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != ENOTEMPTY && errno != EEXIST)
-		return -errno;
-	r = rm_push(w, fd, d->d_name);
-	return r == -ENOENT ? 0 : r;
-}
-
-int remove_tree_at(int dirfd, const char *name)
-{
-	struct rm_walk w = { 0 };
-	int r;
-
-	if (unlinkat(dirfd, name, 0) == 0)
-		return 0;
-	if (errno != EISDIR && errno != EPERM)
-		return errno == ENOENT ? 0 : -errno;
-	r = rm_push(&w, dirfd, name);
-	while (r == 0 && w.depth) {
-		struct dirent *d;
-
-		errno = 0;
-		d = readdir(w.lv[w.depth - 1].dir);
-		if (!d && errno)
-			r = -errno;
-		else if (!d)
-			r = rm_pop(&w, dirfd);
-		else if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
-			r = rm_entry(&w, d);
-	}
-	while (w.depth) {             /* after an error */
-		rm_close(&w, w.depth - 1);
-		free(w.lv[--w.depth].name);
-	}
-	free(w.lv);
-	return r;
-}
-
 int cache_remove_leftovers(struct cache *c, unsigned *removed)
 {
 	struct dirent *d;
@@ -377,11 +193,9 @@ static bool has_leftovers(struct cache *c)
 	return found;
 }
 
-static int open_release_dir(struct cache *c, const char *release, bool create);
-
 void cache_tidy(struct cache *c, const char *release)
 {
-	int dirfd = open_release_dir(c, release, false), fd = -1;
+	int dirfd = link_release_dir(c, release, false), fd = -1;
 	bool half_link = dirfd >= 0 &&
 			 faccessat(dirfd, ".build.khdr-new", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 
@@ -541,159 +355,4 @@ bool cache_entry_valid(struct cache *c, const char *key, const char *release)
 	struct stamp st;
 
 	return cache_read_stamp(c, key, &st) == 0 && stamp_names(&st, key, release);
-}
-
-static int open_release_dir(struct cache *c, const char *release, bool create)
-{
-	char path[PATH_MAX];
-	int r;
-
-	if (path_fmt(path, sizeof(path), "lib/modules/%s", release) < 0)
-		return -ENAMETOOLONG;
-	if (create && (r = mkdir_p_at(c->rootfd, path, 0755)) < 0)
-		return r;
-	r = openat(c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return r < 0 ? -errno : r;
-}
-
-static void classify_link(const struct cache *c, const char *target,
-			  enum link_state *state, char *key, size_t size)
-{
-	size_t n = strlen(c->prefix);
-	const char *k = target + n;
-
-	*state = LINK_FOREIGN;
-	if (strncmp(target, c->prefix, n) != 0 ||
-	    !*k || strchr(k, '/') || *k == '.' || strlen(k) >= size)
-		return;
-	strcpy(key, k);
-	*state = LINK_OURS;
-}
-
-static int read_link_at(const struct cache *c, int dirfd,
-			enum link_state *state, char *key, size_t size)
-{
-	char target[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	n = readlinkat(dirfd, "build", target, sizeof(target) - 1);
-	if (n < 0) {
-		if (errno == ENOENT) {
-			*state = LINK_MISSING;
-			return 0;
-		}
-		if (errno == EINVAL) {          /* exists, not a symlink */
-			*state = LINK_FOREIGN;
-			return 0;
-		}
-		return -errno;
-	}
-	target[n] = '\0';
-	classify_link(c, target, state, key, size);
-	/* A link someone else planted is not ours, whatever it says. */
-	if (*state == LINK_OURS &&
-	    (fstatat(dirfd, "build", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	     st.st_uid != geteuid()))
-		*state = LINK_FOREIGN;
-	return 0;
-}
-
-int cache_link_read(struct cache *c, const char *release,
-		    enum link_state *state, char *key, size_t size)
-{
-	int dirfd = open_release_dir(c, release, false), r;
-
-	if (dirfd == -ENOENT) {
-		*state = LINK_MISSING;
-		return 0;
-	}
-	if (dirfd < 0)
-		return dirfd;
-	r = read_link_at(c, dirfd, state, key, size);
-	close(dirfd);
-	return r;
-}
-
-static int foreign_error(const char *release, struct khdr_err *e)
-{
-	return err_set(e, EEXIST,
-		       "lib/modules/%s/build exists and is not ours (a distribution headers package?); "
-		       "leaving it alone (use --force to replace it)", release);
-}
-
-int cache_link_check(struct cache *c, const char *release, bool force,
-		     struct khdr_err *e)
-{
-	char key[CACHE_KEY_MAX];
-	enum link_state state;
-
-	if (!force && cache_link_read(c, release, &state, key, sizeof(key)) == 0 &&
-	    state == LINK_FOREIGN)
-		return foreign_error(release, e);
-	return 0;
-}
-
-/* With --force, a foreign directory is kept, renamed, never deleted. */
-static int move_foreign_dir(int dirfd, const char *release, struct khdr_err *e)
-{
-	struct stat st;
-
-	if (fstatat(dirfd, "build", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	if (renameat(dirfd, "build", dirfd, "build.khdr-orig") < 0)
-		return err_set(e, errno, "cannot move the existing lib/modules/%s/build aside to build.khdr-orig: %s",
-			       release, strerror(errno));
-	log_warn("moved the existing directory lib/modules/%s/build to build.khdr-orig", release);
-	return 0;
-}
-
-int cache_link_switch(struct cache *c, const char *release, const char *key,
-		      bool force, struct khdr_err *e)
-{
-	char target[PATH_MAX], oldkey[CACHE_KEY_MAX];
-	enum link_state state;
-	int dirfd, r;
-
-	dirfd = open_release_dir(c, release, true);
-	if (dirfd < 0)
-		return err_set(e, dirfd, "cannot open lib/modules/%s: %s", release,
-			       strerror(-dirfd));
-	r = read_link_at(c, dirfd, &state, oldkey, sizeof(oldkey));
-	if (r == 0 && state == LINK_FOREIGN && !force)
-		r = foreign_error(release, e);
-	if (r == 0 && state == LINK_FOREIGN)
-		r = move_foreign_dir(dirfd, release, e);
-	if (r == 0 && path_fmt(target, sizeof(target), "%s%s", c->prefix, key) < 0)
-		r = err_set(e, ENAMETOOLONG, "cache key too long");
-	if (r == 0) {
-		unlinkat(dirfd, ".build.khdr-new", 0);
-		if (symlinkat(target, dirfd, ".build.khdr-new") < 0 ||
-		    renameat(dirfd, ".build.khdr-new", dirfd, "build") < 0) {
-			r = err_set(e, errno, "cannot point lib/modules/%s/build at the cache: %s",
-				    release, strerror(errno));
-			unlinkat(dirfd, ".build.khdr-new", 0);
-		} else {
-			fsync(dirfd);
-		}
-	}
-	close(dirfd);
-	return r;
-}
-
-int cache_link_remove(struct cache *c, const char *release, const char *key)
-{
-	char oldkey[CACHE_KEY_MAX];
-	enum link_state state;
-	int dirfd = open_release_dir(c, release, false), r;
-
-	if (dirfd < 0)
-		return dirfd;
-	r = read_link_at(c, dirfd, &state, oldkey, sizeof(oldkey));
-	if (r == 0 && (state != LINK_OURS || strcmp(oldkey, key) != 0))
-		r = -ESTALE;    /* changed since it was read: leave it */
-	if (r == 0 && unlinkat(dirfd, "build", 0) < 0)
-		r = -errno;
-	close(dirfd);
-	return r;
 }

@@ -2,8 +2,8 @@
 /*
  * cache.h - the store under <root>/var/cache/khdr: entries named
  * <release>@<build-id>, each with a .khdr-stamp; staging directories and
- * the atomic commit; the lock; the /lib/modules/<release>/build link.
- * It knows nothing about tar or xz.
+ * the atomic commit; the lock (fs/buildlink.h: the build links that point
+ * into it).  It knows nothing about tar or xz.
  */
 #ifndef KHDR_CACHE_H
 #define KHDR_CACHE_H
@@ -25,12 +25,6 @@ struct cache {
 	int lockfd;
 	char dir[PATH_MAX];     /* under the root, without the leading '/' */
 	char prefix[PATH_MAX];  /* what build links hold: "/<dir>/" */
-};
-
-enum link_state {
-	LINK_MISSING,           /* no build */
-	LINK_OURS,              /* a symlink into the cache: key is set */
-	LINK_FOREIGN,           /* anything else: a headers package, a tree */
 };
 
 /*
@@ -55,9 +49,6 @@ int cache_remove_leftovers(struct cache *c, unsigned *removed);
  * busy lock means they belong to a running install).
  */
 void cache_tidy(struct cache *c, const char *release);
-
-/* Remove lib/modules/<release>/build if it is our symlink to key. */
-int cache_link_remove(struct cache *c, const char *release, const char *key);
 
 /* A new staging directory: its name (in name) and an fd for it. */
 int cache_staging(struct cache *c, char *name, size_t size, int *fd,
@@ -85,20 +76,5 @@ bool cache_entry_valid(struct cache *c, const char *key, const char *release);
 
 /* Read the stamp of entry key (stamp_parse()). */
 int cache_read_stamp(struct cache *c, const char *key, struct stamp *st);
-
-/* The state of <root>/lib/modules/<release>/build. */
-int cache_link_read(struct cache *c, const char *release,
-		    enum link_state *state, char *key, size_t size);
-
-/* Refuse (-EEXIST) a foreign build unless force: before any work. */
-int cache_link_check(struct cache *c, const char *release, bool force,
-		     struct khdr_err *e);
-
-/* Point build at entry key (atomically: symlink + rename). */
-int cache_link_switch(struct cache *c, const char *release, const char *key,
-		      bool force, struct khdr_err *e);
-
-/* Remove dir/name and everything below it, never following symlinks. */
-int remove_tree_at(int dirfd, const char *name);
 
 #endif

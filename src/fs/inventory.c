@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/buildlink.h"
 #include "fs/inventory.h"
 
 const char *entry_state_name(enum entry_state s)

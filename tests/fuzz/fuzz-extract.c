@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "fs/cache.h"
+#include "fs/rmtree.h"
 #include "fs/extract.h"
 #include "fuzz.h"
 #include "format/path.h"
