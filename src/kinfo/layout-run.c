@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "format/btf.h"
 #include "kinfo/layout-run.h"
 #include "base/log.h"
+#include "base/spawn.h"
 
 #define MAX_BUILDS 4
 #define BTF_MAX (256u << 20)
@@ -125,31 +125,19 @@ static int write_source(struct layout *l, const char *path, struct khdr_err *e)
 /* make -C tree M=dir layout.s, its output in dir/make.log; the exit status. */
 static int run_make(const char *tree, const char *dir, struct khdr_err *e)
 {
+	static const char *const env[] = { "LC_ALL=C", NULL };  /* the errors we read, in ASCII */
 	char mdir[PATH_MAX + 3], log[PATH_MAX];
-	pid_t pid;
-	int status;
+	char *const argv[] = { "make", "-C", (char *)tree, mdir, "layout.s", NULL };
+	struct spawn sp = { .argv = argv, .log = log, .env = env };
+	int r, code;
 
 	if (path_fmt(mdir, sizeof(mdir), "M=%s", dir) < 0 ||
 	    path_fmt(log, sizeof(log), "%s/make.log", dir) < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return err_set(e, errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		setenv("LC_ALL", "C", 1);   /* the errors we read, in ASCII */
-		execlp("make", "make", "-C", tree, mdir, "layout.s", (char *)NULL);
-		fprintf(stderr, "khdr-cache: cannot run make: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(e, errno, "waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	r = spawn_run(&sp, &code, e);
+	if (r < 0)
+		return r;
+	return code < 0 ? 128 : code;
 }
 
 /* The first lines of make's output that say "error", for the message. */

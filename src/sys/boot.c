@@ -2,20 +2,17 @@
 /* boot.c - see boot.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sys/boot.h"
 #include "sys/devinfo.h"
 #include "base/log.h"
-
-extern char **environ;
+#include "base/spawn.h"
 
 int cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
 {
@@ -194,16 +191,11 @@ int boot_modprobe(bool remove)
 {
 	char *const load[] = { "modprobe", "-q", "kheaders", NULL };
 	char *const unload[] = { "modprobe", "-q", "-r", "kheaders", NULL };
-	int status;
-	pid_t pid;
+	struct spawn sp = { .argv = remove ? unload : load, .quiet = true };
+	int r = spawn_run(&sp, NULL, NULL);
 
-	if (posix_spawnp(&pid, "modprobe", NULL, NULL, remove ? unload : load, environ) != 0)
-		return -ENOENT;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -ENOENT;
+	if (r < 0)
+		return r == -ECHILD ? -ENOENT : r;
 	log_info("%s the kheaders module", remove ? "unloaded" : "loaded");
 	return 0;
 }
