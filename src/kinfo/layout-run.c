@@ -20,6 +20,7 @@
 
 #include "format/btf.h"
 #include "kinfo/layout-run.h"
+#include "base/lines.h"
 #include "base/log.h"
 #include "base/spawn.h"
 
@@ -143,13 +144,14 @@ static int run_make(const char *tree, const char *dir, struct khdr_err *e)
 /* The first lines of make's output that say "error", for the message. */
 static void first_errors(const char *log, char *buf, size_t size)
 {
-	const char *s = log;
+	const char *s, *le;
+	struct line_iter it;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	while (*s && n + 2 < size) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+	line_iter_init(&it, log, strlen(log));
+	while (n + 2 < size && line_next(&it, &s, &le)) {
+		size_t len = (size_t)(le - s);
 
 		if (memmem(s, len, "rror", 4) || memmem(s, len, "not found", 9) ||
 		    memmem(s, len, "No such file", 12)) {
@@ -159,7 +161,6 @@ static void first_errors(const char *log, char *buf, size_t size)
 				break;
 			n += (size_t)w;
 		}
-		s = nl ? nl + 1 : s + len;
 	}
 	if (!n)
 		snprintf(buf, size, "%.200s", log);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format/kv.h"
+#include "base/lines.h"
 #include "base/log.h"
 #include "kinfo/verify.h"
 
@@ -69,13 +70,11 @@ int header_define(const char *text, size_t len, const char *name, char *val,
 		  size_t size)
 {
 	size_t nlen = strlen(name);
-	const char *s = text, *end = text + len;
+	const char *p, *le, *q;
+	struct line_iter it;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s, *q;
-
-		s = le + 1;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &p, &le)) {
 		if ((size_t)(le - p) < 8 || memcmp(p, "#define", 7) != 0)
 			continue;
 		p += 7;
