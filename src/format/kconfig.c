@@ -8,6 +8,7 @@
 
 #include "format/kconfig.h"
 #include "base/lines.h"
+#include "base/names.h"
 
 #define PREFIX "CONFIG_"
 #define PLEN (sizeof(PREFIX) - 1)
@@ -18,7 +19,7 @@ const char *kconfig_state_name(enum kconfig_state s)
 		[KCONFIG_UNAVAILABLE] = "unavailable", [KCONFIG_MATCH] = "match",
 		[KCONFIG_MISMATCH] = "mismatch",
 	};
-	return names[s];
+	return name_of(names, ARRAY_SIZE(names), s);
 }
 
 void kconfig_free(struct kconfig *c)

@@ -7,6 +7,7 @@
 #include "format/kv.h"
 #include "base/lines.h"
 #include "base/log.h"
+#include "base/names.h"
 #include "kinfo/verify.h"
 
 #define UTSRELEASE_H "include/generated/utsrelease.h"
@@ -19,7 +20,7 @@ const char *verify_level_name(enum verify_level l)
 		[VERIFY_BUILTIN] = "builtin", [VERIFY_BUILD_ID] = "build-id",
 		[VERIFY_FORCED] = "forced",
 	};
-	return names[l];
+	return name_of(names, ARRAY_SIZE(names), l);
 }
 
 void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
