@@ -10,36 +10,10 @@
 #include <unistd.h>
 
 #include "sys/boot.h"
+#include "format/cmdline.h"
 #include "sys/devinfo.h"
 #include "base/log.h"
 #include "base/spawn.h"
-
-int cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
-{
-	size_t kl = strlen(key);
-	const char *p = cmdline;
-	int found = -ENOENT;
-
-	/* The last occurrence wins, as the kernel and dracut read it. */
-	while (*p) {
-		size_t n;
-
-		p += strspn(p, " \t\n");
-		n = strcspn(p, " \t\n");
-		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			snprintf(val, size, "%.*s", (int)(n - kl - 1), p + kl + 1);
-			found = 0;
-		}
-		p += n;
-	}
-	return found;
-}
-
-static bool is_off(const char *v)
-{
-	return strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0 ||
-	       strcmp(v, "false") == 0;
-}
 
 static bool read_cmdline(const struct khdr_opts *o, char *line, size_t size)
 {
@@ -55,19 +29,16 @@ static bool read_cmdline(const struct khdr_opts *o, char *line, size_t size)
 
 bool boot_disabled(const struct khdr_opts *o)
 {
-	char line[4096], val[16];
+	char line[4096];
 
-	return read_cmdline(o, line, sizeof(line)) &&
-	       ((cmdline_get(line, "khdr", val, sizeof(val)) == 0 && is_off(val)) ||
-		(cmdline_get(line, "rd.khdr", val, sizeof(val)) == 0 && is_off(val)));
+	return read_cmdline(o, line, sizeof(line)) && cmdline_khdr_off(line);
 }
 
 const char *boot_cache_spec(const struct khdr_opts *o, char *buf, size_t size)
 {
 	char line[4096];
 
-	if (read_cmdline(o, line, sizeof(line)) &&
-	    cmdline_get(line, "rd.khdr.cache", buf, size) == 0 && *buf)
+	if (read_cmdline(o, line, sizeof(line)) && cmdline_cache_spec(line, buf, size))
 		return buf;
 	return o->cache_device;
 }
