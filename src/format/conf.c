@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "format/conf.h"
+#include "base/lines.h"
 
 struct line {
 	unsigned no;
@@ -145,22 +146,20 @@ static int split(const char *s, const char *end, struct line *l,
 int conf_parse(const char *data, size_t len, struct khdr_conf *c,
 	       struct khdr_err *e)
 {
-	const char *s = data, *end = data + len;
+	const char *s, *le;
 	struct line l = { 0 };
+	struct line_iter it;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end;
-
-		l.no++;
+	line_iter_init(&it, data, len);
+	while (line_next(&it, &s, &le)) {
+		l.no = it.no;
 		r = split(s, le, &l, e);
 		if (r < 0)
 			return r;
 		if (r == 1 && (r = apply(&l, c, e)) < 0)
 			return r;
-		s = le + 1;
 	}
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "format/kconfig.h"
+#include "base/lines.h"
+#include "base/names.h"
 
 #define PREFIX "CONFIG_"
 #define PLEN (sizeof(PREFIX) - 1)
@@ -17,7 +19,7 @@ const char *kconfig_state_name(enum kconfig_state s)
 		[KCONFIG_UNAVAILABLE] = "unavailable", [KCONFIG_MATCH] = "match",
 		[KCONFIG_MISMATCH] = "mismatch",
 	};
-	return names[s];
+	return name_of(names, ARRAY_SIZE(names), s);
 }
 
 void kconfig_free(struct kconfig *c)
@@ -115,17 +117,15 @@ static int config_line(struct kconfig *c, const char *s, const char *le)
 static int parse_config_text(struct kconfig *c, const char *text, size_t len,
 			     struct khdr_err *e)
 {
-	const char *s = text, *end = text + len;
-	unsigned no = 0;
+	const char *s, *le;
+	struct line_iter it;
 
 	if (memchr(text, '\0', len))
 		return err_set(e, EBADMSG, "not a kernel config: it holds binary data");
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &s, &le)) {
 		int r;
 
-		no++;
 		if (le > s && le[-1] == '\r')
 			le--;
 		r = config_line(c, s, le);
@@ -134,8 +134,7 @@ static int parse_config_text(struct kconfig *c, const char *text, size_t len,
 		if (r < 0)
 			return err_set(e, EBADMSG,
 				       "not a kernel config: line %u is neither CONFIG_NAME=value nor a comment",
-				       no);
-		s = (nl ? nl : end) + 1;
+				       it.no);
 	}
 	if (!c->n)
 		return err_set(e, EBADMSG, "not a kernel config: no CONFIG_ symbol in it");
@@ -158,19 +157,17 @@ int kconfig_parse_config(struct kconfig *c, const uint8_t *p, size_t n,
 int kconfig_parse_autoconf(struct kconfig *c, const char *text, size_t len,
 			   struct khdr_err *e)
 {
-	const char *s = text, *end = text + len;
+	const char *s, *le, *p, *v;
+	struct line_iter it;
 
 	memset(c, 0, sizeof(*c));
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s + 8, *v;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &s, &le)) {
 		size_t n;
 
-		if (le - s < (ptrdiff_t)(8 + PLEN + 1) || memcmp(s, "#define ", 8) != 0) {
-			s = le + 1;
+		if (le - s < (ptrdiff_t)(8 + PLEN + 1) || memcmp(s, "#define ", 8) != 0)
 			continue;
-		}
-		s = le + 1;
+		p = s + 8;
 		n = name_len(p, le);
 		if (!n || p + n >= le || p[n] != ' ')
 			continue;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format/kv.h"
+#include "base/lines.h"
 
 static bool key_char(char c)
 {
@@ -18,11 +19,11 @@ static int kv_each(const char *text, size_t len,
 			     size_t vl, void *ctx),
 		   void *ctx)
 {
-	const char *s = text, *end = text + len;
+	const char *s, *line_end, *eq;
+	struct line_iter it;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *line_end = nl ? nl : end, *eq;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &s, &line_end)) {
 		int r;
 
 		if (s < line_end && *s != '#') {
@@ -37,7 +38,6 @@ static int kv_each(const char *text, size_t len,
 			if (r)
 				return r;
 		}
-		s = line_end + 1;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "format/layout.h"
+#include "base/lines.h"
 
 #define MARK "->KHDR "
 
@@ -168,16 +169,15 @@ int layout_source(struct layout *l, FILE *out)
 
 int layout_read_asm(struct layout *l, const char *text, size_t len)
 {
-	const char *s = text, *end = text + len;
+	const char *p, *le;
+	struct line_iter it;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &p, &le)) {
 		char buf[64], *q;
 		size_t n;
 		unsigned long long idx, val;
 
-		s = le + 1;
 		while (p < le && (*p == ' ' || *p == '\t'))
 			p++;
 		if ((size_t)(le - p) < 8 + strlen(MARK) || memcmp(p, ".ascii \"" MARK, 8 + strlen(MARK)))
@@ -215,19 +215,18 @@ static struct layout_item *item_at(struct layout *l, unsigned line)
 size_t layout_read_errors(struct layout *l, const char *text, size_t len,
 			  const char *file)
 {
-	const char *s = text, *end = text + len;
 	size_t flen = strlen(file), marked = 0;
+	const char *p, *le;
+	struct line_iter lines;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s;
+	line_iter_init(&lines, text, len);
+	while (line_next(&lines, &p, &le)) {
 		struct layout_item *it;
 		char msg[256];
 		unsigned long line;
 		char *q;
 		size_t n;
 
-		s = le + 1;
 		if ((size_t)(le - p) <= flen + 1 || memcmp(p, file, flen) || p[flen] != ':')
 			continue;
 		p += flen + 1;

@@ -11,6 +11,7 @@
 
 #include "fs/buildlink.h"
 #include "fs/inventory.h"
+#include "base/names.h"
 
 const char *entry_state_name(enum entry_state s)
 {
@@ -19,7 +20,7 @@ const char *entry_state_name(enum entry_state s)
 		[ENTRY_STALE] = "stale", [ENTRY_ORPHANED] = "orphaned",
 		[ENTRY_BROKEN] = "broken",
 	};
-	return names[s];
+	return name_of(names, ARRAY_SIZE(names), s);
 }
 
 const char *build_state_name(enum build_state s)
@@ -29,7 +30,7 @@ const char *build_state_name(enum build_state s)
 		[BUILD_OURS_STALE] = "ours-stale", [BUILD_FOREIGN] = "foreign",
 		[BUILD_DANGLING] = "dangling",
 	};
-	return names[s];
+	return name_of(names, ARRAY_SIZE(names), s);
 }
 
 bool release_installed(int rootfd, const char *release)

@@ -15,13 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "format/btf.h"
 #include "kinfo/layout-run.h"
+#include "base/lines.h"
 #include "base/log.h"
+#include "base/spawn.h"
 
 #define MAX_BUILDS 4
 #define BTF_MAX (256u << 20)
@@ -125,43 +126,32 @@ static int write_source(struct layout *l, const char *path, struct khdr_err *e)
 /* make -C tree M=dir layout.s, its output in dir/make.log; the exit status. */
 static int run_make(const char *tree, const char *dir, struct khdr_err *e)
 {
+	static const char *const env[] = { "LC_ALL=C", NULL };  /* the errors we read, in ASCII */
 	char mdir[PATH_MAX + 3], log[PATH_MAX];
-	pid_t pid;
-	int status;
+	char *const argv[] = { "make", "-C", (char *)tree, mdir, "layout.s", NULL };
+	struct spawn sp = { .argv = argv, .log = log, .env = env };
+	int r, code;
 
 	if (path_fmt(mdir, sizeof(mdir), "M=%s", dir) < 0 ||
 	    path_fmt(log, sizeof(log), "%s/make.log", dir) < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return err_set(e, errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(126);
-		setenv("LC_ALL", "C", 1);   /* the errors we read, in ASCII */
-		execlp("make", "make", "-C", tree, mdir, "layout.s", (char *)NULL);
-		fprintf(stderr, "khdr-cache: cannot run make: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(e, errno, "waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	r = spawn_run(&sp, &code, e);
+	if (r < 0)
+		return r;
+	return code < 0 ? 128 : code;
 }
 
 /* The first lines of make's output that say "error", for the message. */
 static void first_errors(const char *log, char *buf, size_t size)
 {
-	const char *s = log;
+	const char *s, *le;
+	struct line_iter it;
 	size_t n = 0;
 
 	buf[0] = '\0';
-	while (*s && n + 2 < size) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+	line_iter_init(&it, log, strlen(log));
+	while (n + 2 < size && line_next(&it, &s, &le)) {
+		size_t len = (size_t)(le - s);
 
 		if (memmem(s, len, "rror", 4) || memmem(s, len, "not found", 9) ||
 		    memmem(s, len, "No such file", 12)) {
@@ -171,7 +161,6 @@ static void first_errors(const char *log, char *buf, size_t size)
 				break;
 			n += (size_t)w;
 		}
-		s = nl ? nl + 1 : s + len;
 	}
 	if (!n)
 		snprintf(buf, size, "%.200s", log);

@@ -13,6 +13,7 @@
 #include "format/elf.h"
 #include "format/kmodule.h"
 #include "base/log.h"
+#include "base/names.h"
 #include "kinfo/source.h"
 
 #define MODULE_MAX (512u << 20)
@@ -42,7 +43,7 @@ const char *source_kind_name(enum source_kind k)
 		[SOURCE_SYSFS_MODULE] = "sysfs-module",
 		[SOURCE_MODULE_FILE] = "module-file",
 	};
-	return names[k];
+	return name_of(names, ARRAY_SIZE(names), k);
 }
 
 static bool exists(const char *path)

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "format/kv.h"
+#include "base/lines.h"
 #include "base/log.h"
+#include "base/names.h"
 #include "kinfo/verify.h"
 
 #define UTSRELEASE_H "include/generated/utsrelease.h"
@@ -18,7 +20,7 @@ const char *verify_level_name(enum verify_level l)
 		[VERIFY_BUILTIN] = "builtin", [VERIFY_BUILD_ID] = "build-id",
 		[VERIFY_FORCED] = "forced",
 	};
-	return names[l];
+	return name_of(names, ARRAY_SIZE(names), l);
 }
 
 void verify_init(struct verifier *v, const struct kernel_id *k, bool force,
@@ -69,13 +71,11 @@ int header_define(const char *text, size_t len, const char *name, char *val,
 		  size_t size)
 {
 	size_t nlen = strlen(name);
-	const char *s = text, *end = text + len;
+	const char *p, *le, *q;
+	struct line_iter it;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *le = nl ? nl : end, *p = s, *q;
-
-		s = le + 1;
+	line_iter_init(&it, text, len);
+	while (line_next(&it, &p, &le)) {
 		if ((size_t)(le - p) < 8 || memcmp(p, "#define", 7) != 0)
 			continue;
 		p += 7;

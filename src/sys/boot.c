@@ -2,47 +2,18 @@
 /* boot.c - see boot.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sys/boot.h"
+#include "format/cmdline.h"
 #include "sys/devinfo.h"
 #include "base/log.h"
-
-extern char **environ;
-
-int cmdline_get(const char *cmdline, const char *key, char *val, size_t size)
-{
-	size_t kl = strlen(key);
-	const char *p = cmdline;
-	int found = -ENOENT;
-
-	/* The last occurrence wins, as the kernel and dracut read it. */
-	while (*p) {
-		size_t n;
-
-		p += strspn(p, " \t\n");
-		n = strcspn(p, " \t\n");
-		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			snprintf(val, size, "%.*s", (int)(n - kl - 1), p + kl + 1);
-			found = 0;
-		}
-		p += n;
-	}
-	return found;
-}
-
-static bool is_off(const char *v)
-{
-	return strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0 ||
-	       strcmp(v, "false") == 0;
-}
+#include "base/spawn.h"
 
 static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 {
@@ -58,11 +29,9 @@ static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 
 bool boot_disabled(const struct khdr_ctx *ctx)
 {
-	char line[4096], val[16];
+	char line[4096];
 
-	return read_cmdline(ctx, line, sizeof(line)) &&
-	       ((cmdline_get(line, "khdr", val, sizeof(val)) == 0 && is_off(val)) ||
-		(cmdline_get(line, "rd.khdr", val, sizeof(val)) == 0 && is_off(val)));
+	return read_cmdline(ctx, line, sizeof(line)) && cmdline_khdr_off(line);
 }
 
 const char *boot_cache_spec(const struct khdr_ctx *ctx, const char *configured,
@@ -70,8 +39,7 @@ const char *boot_cache_spec(const struct khdr_ctx *ctx, const char *configured,
 {
 	char line[4096];
 
-	if (read_cmdline(ctx, line, sizeof(line)) &&
-	    cmdline_get(line, "rd.khdr.cache", buf, size) == 0 && *buf)
+	if (read_cmdline(ctx, line, sizeof(line)) && cmdline_cache_spec(line, buf, size))
 		return buf;
 	return configured;
 }
@@ -195,16 +163,11 @@ int boot_modprobe(bool remove)
 {
 	char *const load[] = { "modprobe", "-q", "kheaders", NULL };
 	char *const unload[] = { "modprobe", "-q", "-r", "kheaders", NULL };
-	int status;
-	pid_t pid;
+	struct spawn sp = { .argv = remove ? unload : load, .quiet = true };
+	int r = spawn_run(&sp, NULL, NULL);
 
-	if (posix_spawnp(&pid, "modprobe", NULL, NULL, remove ? unload : load, environ) != 0)
-		return -ENOENT;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -ENOENT;
+	if (r < 0)
+		return r == -ECHILD ? -ENOENT : r;
 	log_info("%s the kheaders module", remove ? "unloaded" : "loaded");
 	return 0;
 }

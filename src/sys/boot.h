@@ -14,9 +14,6 @@
 #include "base/khdr.h"
 #include "stream/input.h"
 
-/* The value of key=... on a kernel command line; pure.  0 or -ENOENT. */
-int cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
-
 /* khdr=0 or rd.khdr=0 on <procfs>/cmdline. */
 bool boot_disabled(const struct khdr_ctx *ctx);
 

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sys/handoff.h"
+#include "base/spawn.h"
 
 /*
  * The marker directory names releases whose scripts root then runs: it
@@ -121,33 +121,15 @@ int handoff_pending(const char *run_dir, char (*releases)[RELEASE_MAX],
 
 int handoff_run(const char *dir, const char *release, struct khdr_err *e)
 {
-	char arg[RELEASE_MAX + 8];
+	char arg[RELEASE_MAX + 8], name[sizeof(e->msg)];
+	char *const argv[] = { "run-parts", arg, "--", (char *)dir, NULL };
+	/* Scripts read nothing from us; our stdout is theirs too. */
+	struct spawn sp = { .argv = argv, .name = name, .null_stdin = true };
 	struct stat st;
-	int status;
-	pid_t pid;
 
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 1;
 	snprintf(arg, sizeof(arg), "--arg=%s", release);
-	pid = fork();
-	if (pid < 0)
-		return err_set(e, errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* Scripts read nothing from us; our stdout is theirs too. */
-		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (fd >= 0)
-			dup2(fd, 0);
-		execlp("run-parts", "run-parts", arg, "--", dir, (char *)NULL);
-		fprintf(stderr, "khdr-cache: cannot run run-parts: %s\n", strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_set(e, errno, "waitpid: %s", strerror(errno));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	return err_set(e, ECHILD, "run-parts %s %s %s %d", arg, dir,
-		       WIFEXITED(status) ? "exited with" : "was killed by signal",
-		       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	snprintf(name, sizeof(name), "run-parts %s %s", arg, dir);
+	return spawn_run(&sp, NULL, e);
 }

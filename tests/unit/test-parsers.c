@@ -99,6 +99,16 @@ static const char uts[] = "#define UTS_RELEASE \"6.1.192\"\n";
 static const char comp[] = "#define LINUX_COMPILE_BY \"khdr\"\n#define LINUX_COMPILE_HOST \"host\"\n"
 			   "#define LINUX_COMPILER \"gcc 12\"\n";
 
+/* The word of each level, and "?" for a value outside the table. */
+static int level_names(void)
+{
+	CHECK_STR(verify_level_name(VERIFY_NONE), "none");
+	CHECK_STR(verify_level_name(VERIFY_FORCED), "forced");
+	CHECK_STR(verify_level_name((enum verify_level)(VERIFY_FORCED + 1)), "?");
+	CHECK_STR(verify_level_name((enum verify_level)-1), "?");
+	return 0;
+}
+
 static int verifier_levels(void)
 {
 	struct kernel_id k;
@@ -265,6 +275,7 @@ int main(void)
 	TEST(proc_version);
 	TEST(releases);
 	TEST(banner);
+	TEST(level_names);
 	TEST(verifier_levels);
 	TEST(verifier_mismatches);
 	return unit_done();
