@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* spawn.c - see spawn.h. */
+/* spawn.c - fork, exec and wait, and a message saying how the child ended. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

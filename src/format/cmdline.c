@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmdline.c - see cmdline.h. */
+/* cmdline.c - khdr=, rd.khdr= and rd.khdr.cache= read from a kernel command line's text. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* conf.c - see conf.h. */
+/* conf.c - /etc/khdr-cache.conf parsed: key=value lines, each key checked. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

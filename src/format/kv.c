@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kv.c - see kv.h. */
+/* kv.c - key=value lines: one value found, or each line in turn. */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>

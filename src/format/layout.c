@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* layout.c - see layout.h. */
+/* layout.c - the layout probe: its source written from BTF, its assembly and compiler errors read back. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* inventory.c - see inventory.h. */
+/* inventory.c - what the cache holds and who uses it, from stamps and links alone. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stamp.c - see stamp.h. */
+/* stamp.c - the .khdr-stamp written and read through one table of its keys; the entry key. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>

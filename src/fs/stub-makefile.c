@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stub-makefile.c - see stub-makefile.h. */
+/* stub-makefile.c - the headers-only tree's top Makefile, written and recognised. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

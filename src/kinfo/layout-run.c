@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * layout-run.c - see layout-run.h.  The tree's Makefiles run (as DKMS
+ * layout-run.c - the layout check run: a probe built against the tree, read
+ * back and compared with the kernel's BTF.  The tree's Makefiles run (as DKMS
  * would run them); the scratch directory is ours and goes at the end.
  * A member the headers lack makes the compiler fail on its line: the line
  * is marked (absent, or inexpressible for another error) and the source

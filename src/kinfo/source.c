@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* source.c - see source.h. */
+/* source.c - where the archive comes from (DESIGN.md 5), and opening it, module or .tar.xz. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

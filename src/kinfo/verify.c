@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* verify.c - see verify.h. */
+/* verify.c - does an archive belong to the kernel: manifest, utsrelease.h, compile.h, vermagic. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

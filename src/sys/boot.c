@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* boot.c - see boot.h. */
+/* boot.c - what install --boot adds: the command line switches, a read-only root, staging, modprobe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* handoff.c - see handoff.h. */
+/* handoff.c - new trees handed on to header_postinst.d: markers written, taken, scripts run. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
