@@ -21,9 +21,10 @@ mk_tree() {
 	local t=$SHUNIT_TMPDIR/tree
 	rm -rf "$t"
 	mkdir -p "$t/base" "$t/format" "$t/cmd"
-	printf '#include <stdio.h>\n' > "$t/base/khdr.h"
-	printf '#include "base/khdr.h"\n' > "$t/format/tar.h"
-	printf '#include "format/tar.h"\n#include "base/khdr.h"\n' > "$t/cmd/args.c"
+	head_of() { printf '/* SPDX */\n/* %s - what it is for. */\n' "$1"; }
+	{ head_of khdr.h; printf '#include <stdio.h>\n'; } > "$t/base/khdr.h"
+	{ head_of tar.h; printf '#include "base/khdr.h"\n'; } > "$t/format/tar.h"
+	{ head_of args.c; printf '#include "format/tar.h"\n#include "base/khdr.h"\n'; } > "$t/cmd/args.c"
 	echo "$t"
 }
 
@@ -39,11 +40,11 @@ test_an_include_that_runs_up_is_named() {
 	local t out rc
 	t=$(mk_tree)
 	printf '#include "cmd/commands.h"\n' >> "$t/format/tar.h"
-	printf '\n' > "$t/cmd/commands.h"
+	head_of commands.h > "$t/cmd/commands.h"
 	out=$("$CHECK" "$t" 2>&1)
 	rc=$?
 	assertEquals "exit status" 1 "$rc"
-	assertContains "$out" 'format/tar.h:2: #include "cmd/commands.h" runs up from format/ to cmd/'
+	assertContains "$out" 'format/tar.h:4: #include "cmd/commands.h" runs up from format/ to cmd/'
 }
 
 test_an_include_without_its_folder_is_named() {
@@ -53,7 +54,7 @@ test_an_include_without_its_folder_is_named() {
 	out=$("$CHECK" "$t" 2>&1)
 	rc=$?
 	assertEquals "exit status" 1 "$rc"
-	assertContains "$out" 'format/tar.h:2: #include "khdr.h" does not name its folder'
+	assertContains "$out" 'format/tar.h:4: #include "khdr.h" does not name its folder'
 }
 
 test_a_missing_header_and_a_file_outside_the_layers_are_named() {
@@ -65,7 +66,7 @@ test_a_missing_header_and_a_file_outside_the_layers_are_named() {
 	out=$("$CHECK" "$t" 2>&1)
 	rc=$?
 	assertEquals "exit status" 1 "$rc"
-	assertContains "$out" 'cmd/args.c:3: #include "format/nothere.h": no such header'
+	assertContains "$out" 'cmd/args.c:5: #include "format/nothere.h": no such header'
 	assertContains "$out" 'stray.c: not in a layer folder'
 	assertContains "$out" 'misc/x.h: not in a layer folder'
 }
@@ -78,8 +79,22 @@ test_the_options_below_cmd_are_named() {
 	out=$("$CHECK" "$t" 2>&1)
 	rc=$?
 	assertEquals "exit status" 1 "$rc"
-	assertContains "$out" 'format/tar.h:2: the command-line options (khdr_opts) below cmd/'
+	assertContains "$out" 'format/tar.h:4: the command-line options (khdr_opts) below cmd/'
 	assertNotContains "cmd/ may have them" "$out" 'cmd/args.c'
+}
+
+test_a_file_that_does_not_say_what_it_is_for_is_named() {
+	local t out rc
+	t=$(mk_tree)
+	printf '/* SPDX */\n/* kv.c - see kv.h. */\n' > "$t/format/kv.c"
+	printf '/* SPDX */\n#include "base/khdr.h"\n' > "$t/format/kv.h"
+	printf '/* SPDX */\n/*\n * conf.h - key=value lines of the configuration.\n */\n' > "$t/format/conf.h"
+	out=$("$CHECK" "$t" 2>&1)
+	rc=$?
+	assertEquals "exit status" 1 "$rc"
+	assertContains "$out" "format/kv.c: does not open with 'kv.c - what it is for'"
+	assertContains "$out" "format/kv.h: does not open with 'kv.h - what it is for'"
+	assertNotContains "a multi-line opening comment is fine" "$out" "format/conf.h"
 }
 
 . shunit2
