@@ -16,6 +16,27 @@ test_the_source_tree_keeps_its_layers() {
 	assertEquals "no defect printed" "" "$out"
 }
 
+# README's Layout names every file of src/ under its folder (a name, or a
+# glob such as cmd-*.c), so the map a newcomer reads stays whole.
+test_the_readme_maps_every_source_file() {
+	local map f dir base n=0 missing=""
+	map=$(sed -n '/^## Layout/,/^## /p' "$KHDR_SRCDIR/README.md")
+	assertNotEquals "README.md has a Layout section" "" "$map"
+	for f in "$KHDR_SRCDIR"/src/*/*.[ch]; do
+		dir=$(basename "$(dirname "$f")") base=$(basename "$f")
+		n=$((n + 1))
+		# The lines of that folder's block: from "    dir/" to the next folder.
+		echo "$map" | awk -v d="    $dir/" -v b="$base" '
+			index($0, d) == 1 { on = 1; next }
+			/^    [a-z]+\// { on = 0 }
+			on { for (i = 1; i <= NF; i++) { g = $i; if (g !~ /^[a-z0-9*._-]+$/) continue; gsub(/\./, "\\.", g); gsub(/\*/, ".*", g)
+				if (b ~ ("^" g "$")) found = 1 } }
+			END { exit !found }' || missing="$missing $dir/$base"
+	done
+	assertTrue "files found in src/ ($n)" "[ $n -gt 80 ]"
+	assertEquals "files of src/ the README's Layout does not name" "" "$missing"
+}
+
 # A tree with one file per rule broken, and one that keeps them.
 mk_tree() {
 	local t=$SHUNIT_TMPDIR/tree
