@@ -30,18 +30,8 @@
 	   (const char *token, const char *value, blkid_cache *cache),       \
 	   (token, value, cache))
 
-BLKID_FUNCTIONS(DL_FN, DL_VOID)
-
-static const struct dl_sym dl_blkid_syms[] = {
-	BLKID_FUNCTIONS(DL_SYM, DL_SYM_VOID)
-	{ 0 }
-};
-
-struct dl_library dl_blkid = {
-	.soname = BLKID_SONAME,
-	.feature = "to find and describe block devices",
-	.packages = "libblkid1 (Debian, Ubuntu) or libblkid (Fedora)",
-	.syms = dl_blkid_syms,
-};
+DL_LIBRARY(blkid, BLKID_FUNCTIONS, BLKID_SONAME,
+	   "to find and describe block devices",
+	   "libblkid1 (Debian, Ubuntu) or libblkid (Fedora)");
 
 DL_NOTE(blkid, "[{\"feature\":\"blkid\",\"description\":\"the cache's file system in status, and cache devices given as LABEL= or UUID=\",\"priority\":\"recommended\",\"soname\":[\"" BLKID_SONAME "\"]}]");

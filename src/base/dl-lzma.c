@@ -58,18 +58,8 @@
 	FN(LZMA_PROG_ERROR, lzma_ret, lzma_block_decoder,                    \
 	   (lzma_stream *strm, lzma_block *block), (strm, block))
 
-LZMA_FUNCTIONS(DL_FN, DL_VOID)
-
-static const struct dl_sym dl_lzma_syms[] = {
-	LZMA_FUNCTIONS(DL_SYM, DL_SYM_VOID)
-	{ 0 }
-};
-
-struct dl_library dl_lzma = {
-	.soname = LZMA_SONAME,
-	.feature = "to read xz data (every headers archive)",
-	.packages = "liblzma5 (Debian, Ubuntu) or xz-libs (Fedora)",
-	.syms = dl_lzma_syms,
-};
+DL_LIBRARY(lzma, LZMA_FUNCTIONS, LZMA_SONAME,
+	   "to read xz data (every headers archive)",
+	   "liblzma5 (Debian, Ubuntu) or xz-libs (Fedora)");
 
 DL_NOTE(lzma, "[{\"feature\":\"xz\",\"description\":\"xz decompression of the headers archive and .ko.xz modules\",\"priority\":\"required\",\"soname\":[\"" LZMA_SONAME "\"]}]");

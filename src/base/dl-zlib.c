@@ -20,18 +20,8 @@
 	FN(Z_STREAM_ERROR, int, inflateEnd, (z_streamp strm), (strm))        \
 	FN(Z_STREAM_ERROR, int, inflateReset, (z_streamp strm), (strm))
 
-ZLIB_FUNCTIONS(DL_FN, DL_VOID)
-
-static const struct dl_sym dl_zlib_syms[] = {
-	ZLIB_FUNCTIONS(DL_SYM, DL_SYM_VOID)
-	{ 0 }
-};
-
-struct dl_library dl_zlib = {
-	.soname = ZLIB_SONAME,
-	.feature = "to read .ko.gz modules",
-	.packages = "zlib1g (Debian, Ubuntu) or zlib (Fedora)",
-	.syms = dl_zlib_syms,
-};
+DL_LIBRARY(zlib, ZLIB_FUNCTIONS, ZLIB_SONAME,
+	   "to read .ko.gz modules",
+	   "zlib1g (Debian, Ubuntu) or zlib (Fedora)");
 
 DL_NOTE(zlib, "[{\"feature\":\"gzip\",\"description\":\"kheaders modules compressed with gzip (.ko.gz)\",\"priority\":\"suggested\",\"soname\":[\"" ZLIB_SONAME "\"]}]");

@@ -22,18 +22,8 @@
 	   (size_t code), (code))                                            \
 	FN(0, size_t, ZSTD_freeDStream, (ZSTD_DStream *zds), (zds))
 
-ZSTD_FUNCTIONS(DL_FN, DL_VOID)
-
-static const struct dl_sym dl_zstd_syms[] = {
-	ZSTD_FUNCTIONS(DL_SYM, DL_SYM_VOID)
-	{ 0 }
-};
-
-struct dl_library dl_zstd = {
-	.soname = ZSTD_SONAME,
-	.feature = "to read .ko.zst modules",
-	.packages = "libzstd1 (Debian, Ubuntu) or libzstd (Fedora)",
-	.syms = dl_zstd_syms,
-};
+DL_LIBRARY(zstd, ZSTD_FUNCTIONS, ZSTD_SONAME,
+	   "to read .ko.zst modules",
+	   "libzstd1 (Debian, Ubuntu) or libzstd (Fedora)");
 
 DL_NOTE(zstd, "[{\"feature\":\"zstd\",\"description\":\"kheaders modules compressed with zstd (.ko.zst)\",\"priority\":\"suggested\",\"soname\":[\"" ZSTD_SONAME "\"]}]");

@@ -77,6 +77,20 @@ bool dl_load(struct dl_library *lib);
 #define DL_SYM_VOID(name, params, args) { #name, &dl_p_##name },
 
 /*
+ * The whole of a dl-<lib>.c but its note: the forwarding functions of
+ * FUNCTIONS (an X-macro list of FN(...) and VOID(...) entries), their
+ * dl_sym table, and struct dl_library dl_<id>.
+ */
+#define DL_LIBRARY(id, FUNCTIONS, soname_, feature_, packages_)             \
+	FUNCTIONS(DL_FN, DL_VOID)                                            \
+	static const struct dl_sym dl_##id##_syms[] = {                      \
+		FUNCTIONS(DL_SYM, DL_SYM_VOID)                               \
+		{ 0 }                                                        \
+	};                                                                   \
+	struct dl_library dl_##id = { .soname = soname_, .feature = feature_, \
+				      .packages = packages_, .syms = dl_##id##_syms }
+
+/*
  * The .note.dlopen ELF note of systemd's "dlopen() metadata for ELF
  * files" (owner "FDO", a JSON array), so packaging tools and the
  * initramfs hooks can find the libraries no DT_NEEDED entry names.

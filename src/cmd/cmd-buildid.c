@@ -32,12 +32,8 @@ static int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_buildid = {
-	.name = "buildid",
-	.fn = cmd_buildid,
-	.options = 0,
-	.min_operands = 1,
-	.max_operands = 1,
-	.operand = "FILE",
+	.name = "buildid", .fn = cmd_buildid, .options = 0,
+	.min_operands = 1, .max_operands = 1, .operand = "FILE",
 	.usage = "FILE",
 	.help = "print the GNU build ID of a vmlinux, bzImage or notes file",
 };

@@ -103,12 +103,7 @@ static int cmd_env(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_env = {
-	.name = "env",
-	.fn = cmd_env,
-	.options = OPT_CONF | OPT_SHELL,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
+	.name = "env", .fn = cmd_env, .options = OPT_CONF | OPT_SHELL,
 	.usage = "[--shell]",
 	.help = "print BCC_KERNEL_SOURCE, BPFTRACE_KERNEL_SOURCE and KERNEL_HEADERS for eval",
 };

@@ -86,12 +86,8 @@ static int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_extract = {
-	.name = "extract",
-	.fn = cmd_extract,
+	.name = "extract", .fn = cmd_extract,
 	.options = OPT_KERNEL | OPT_ARCHIVE | OPT_TO | OPT_LIMITS,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
 	.usage = "--to DIR [--archive PATH]",
 	.help = "extract the archive into DIR (no cache, no verification; works unprivileged)",
 };

@@ -97,12 +97,7 @@ static int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_handoff = {
-	.name = "handoff",
-	.fn = cmd_handoff,
-	.options = OPT_CONF,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
+	.name = "handoff", .fn = cmd_handoff, .options = OPT_CONF,
 	.usage = "[--kernel-release R]",
 	.help = "run /etc/kernel/header_postinst.d for each new tree install left a marker for",
 };

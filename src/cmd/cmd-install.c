@@ -601,13 +601,9 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_install = {
-	.name = "install",
-	.fn = cmd_install,
+	.name = "install", .fn = cmd_install,
 	.options = OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
-		   OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
+		    OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
 	.usage = "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
 	.help = "verify the headers archive and install it as lib/modules/<release>/build",
 };

@@ -288,12 +288,8 @@ static int cmd_prune(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_prune = {
-	.name = "prune",
-	.fn = cmd_prune,
+	.name = "prune", .fn = cmd_prune,
 	.options = OPT_CONF | OPT_KEEP | OPT_DRY_RUN | OPT_LEGACY | OPT_REMOVED,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
 	.usage = "[--keep N] [--dry-run] [--legacy] [--removed RELEASE]",
 	.help = "remove orphaned and stale cache entries, dangling links and leftovers",
 };

@@ -292,12 +292,8 @@ static int cmd_status(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_status = {
-	.name = "status",
-	.fn = cmd_status,
+	.name = "status", .fn = cmd_status,
 	.options = OPT_CONF | OPT_JSON | OPT_KERNEL_IMAGE,
-	.min_operands = 0,
-	.max_operands = 0,
-	.operand = NULL,
 	.usage = "[--kernel-release R [--kernel-image FILE]] [--json]",
 	.help = "show the running kernel, its archive, its build link and every cache entry",
 };

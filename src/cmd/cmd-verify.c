@@ -257,12 +257,9 @@ static int cmd_verify(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_verify = {
-	.name = "verify",
-	.fn = cmd_verify,
+	.name = "verify", .fn = cmd_verify,
 	.options = OPT_CONF | OPT_LIMITS | OPT_LAYOUT | OPT_JSON | OPT_KERNEL_IMAGE,
-	.min_operands = 0,
-	.max_operands = OPERANDS_ANY,
-	.operand = "STRUCT",
+	.min_operands = 0, .max_operands = OPERANDS_ANY, .operand = "STRUCT",
 	.usage = "[--kernel-release R [--kernel-image FILE]] | --layout [--json] [STRUCT...]",
 	.help = "compare an installed tree with its archive, or (--layout) its structs with the kernel's BTF",
 };

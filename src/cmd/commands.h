@@ -19,7 +19,7 @@ struct command {
 	int (*fn)(const struct khdr_opts *o, int argc, char **argv,
 		  struct khdr_err *e);
 	unsigned options;     /* OPT_* accepted */
-	int min_operands;     /* checked before fn runs */
+	int min_operands;     /* checked before fn runs; both 0 (left out): none */
 	int max_operands;     /* OPERANDS_ANY: fn checks them itself */
 	const char *operand;  /* what one operand is, for the message: "FILE" */
 	const char *usage;    /* operands and options, one line */

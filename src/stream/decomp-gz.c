@@ -66,8 +66,5 @@ static void gz_end(struct decoder *d)
 }
 
 const struct decoder_ops decomp_gz = {
-	.format = COMP_GZIP,
-	.init = gz_init,
-	.run = gz_run,
-	.end = gz_end,
+	.format = COMP_GZIP, .init = gz_init, .run = gz_run, .end = gz_end,
 };

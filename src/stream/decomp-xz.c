@@ -85,8 +85,5 @@ static void xz_end(struct decoder *d)
 }
 
 const struct decoder_ops decomp_xz = {
-	.format = COMP_XZ,
-	.init = xz_init,
-	.run = xz_run,
-	.end = xz_end,
+	.format = COMP_XZ, .init = xz_init, .run = xz_run, .end = xz_end,
 };

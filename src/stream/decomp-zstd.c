@@ -56,8 +56,5 @@ static void zstd_end(struct decoder *d)
 }
 
 const struct decoder_ops decomp_zstd = {
-	.format = COMP_ZSTD,
-	.init = zstd_init,
-	.run = zstd_run,
-	.end = zstd_end,
+	.format = COMP_ZSTD, .init = zstd_init, .run = zstd_run, .end = zstd_end,
 };
