@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/commands.h"
 #include "format/conf.h"
 #include "format/kversion.h"
+#include "cmd/commands.h"
 
 enum {
 	LONG_ROOT = 256, LONG_SYSFS, LONG_PROCFS, LONG_RUN_DIR, LONG_TO,

@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "cmd/commands.h"
 #include "kinfo/kimage.h"
+#include "cmd/commands.h"
 
 static int cmd_buildid(const struct khdr_opts *o, int argc, char **argv,
 		       struct khdr_err *e)

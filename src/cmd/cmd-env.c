@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fs/cache.h"
-#include "fs/stamp.h"
-#include "cmd/commands.h"
-#include "fs/inventory.h"
-#include "kinfo/kernel.h"
 #include "base/log.h"
+#include "fs/cache.h"
+#include "fs/inventory.h"
+#include "fs/stamp.h"
+#include "kinfo/kernel.h"
+#include "cmd/commands.h"
 
 static const char *const variables[] = {
 	"BCC_KERNEL_SOURCE", "BPFTRACE_KERNEL_SOURCE", "KERNEL_HEADERS",

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd/commands.h"
 #include "kinfo/kernel.h"
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
+#include "cmd/commands.h"
 
 /* Create DIR if needed; never follow a symlink planted at DIR. */
 static int open_target(const char *arg, struct khdr_err *e)

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/commands.h"
-#include "sys/handoff.h"
 #include "base/log.h"
+#include "sys/handoff.h"
+#include "cmd/commands.h"
 
 #define PENDING_MAX 64
 

@@ -17,20 +17,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sys/boot.h"
+#include "base/log.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
 #include "fs/stub-makefile.h"
-#include "cmd/commands.h"
+#include "sys/boot.h"
 #include "sys/flusher.h"
 #include "sys/handoff.h"
 #include "kinfo/kconfig-src.h"
-#include "kinfo/layout-run.h"
 #include "kinfo/kernel.h"
-#include "base/log.h"
+#include "kinfo/layout-run.h"
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
+#include "cmd/commands.h"
 
 struct install {
 	const struct khdr_opts *o;

@@ -20,14 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
+#include "fs/inventory.h"
 #include "fs/rmtree.h"
 #include "fs/stamp.h"
-#include "cmd/commands.h"
-#include "fs/inventory.h"
 #include "kinfo/kernel.h"
-#include "base/log.h"
+#include "cmd/commands.h"
 
 struct prune {
 	const struct khdr_opts *o;

@@ -15,14 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fs/cache.h"
-#include "fs/stamp.h"
-#include "cmd/commands.h"
-#include "sys/devinfo.h"
-#include "fs/inventory.h"
-#include "kinfo/kernel.h"
 #include "base/log.h"
+#include "fs/cache.h"
+#include "fs/inventory.h"
+#include "fs/stamp.h"
+#include "sys/devinfo.h"
+#include "kinfo/kernel.h"
 #include "kinfo/source.h"
+#include "cmd/commands.h"
 
 struct status {
 	const struct khdr_opts *o;

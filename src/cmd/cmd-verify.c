@@ -16,17 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
 #include "fs/stub-makefile.h"
-#include "cmd/commands.h"
+#include "fs/treediff.h"
 #include "kinfo/kernel.h"
 #include "kinfo/layout-run.h"
-#include "base/log.h"
 #include "kinfo/source.h"
-#include "fs/treediff.h"
 #include "kinfo/unpack.h"
+#include "cmd/commands.h"
 
 struct verify_run {
 	const struct khdr_opts *o;

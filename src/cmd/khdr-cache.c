@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd/commands.h"
-#include "format/conf.h"
 #include "base/log.h"
+#include "format/conf.h"
+#include "cmd/commands.h"
 
 static const struct command *const commands[] = {
 	&command_install, &command_handoff, &command_status, &command_prune,

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/conf.h"
 #include "base/lines.h"
+#include "format/conf.h"
 
 struct line {
 	unsigned no;

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/kconfig.h"
 #include "base/lines.h"
 #include "base/names.h"
+#include "format/kconfig.h"
 
 #define PREFIX "CONFIG_"
 #define PLEN (sizeof(PREFIX) - 1)

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "format/kv.h"
 #include "base/lines.h"
+#include "format/kv.h"
 
 static bool key_char(char c)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/layout.h"
 #include "base/lines.h"
+#include "format/layout.h"
 
 #define MARK "->KHDR "
 

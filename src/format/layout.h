@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "format/btf.h"
 #include "base/khdr.h"
+#include "format/btf.h"
 
 enum layout_state {
 	ITEM_PENDING,       /* not known yet: in the next source */

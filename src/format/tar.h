@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 #include "base/bstream.h"
-#include "format/entry.h"
 #include "base/khdr.h"
+#include "format/entry.h"
 
 #define TAR_NAME_MAX   4096    /* PATH_MAX: longer names are refused */
 #define TAR_PAX_MAX    (64u << 10)

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/rmtree.h"
-#include "base/log.h"
 
 static int check_owner(int fd, const char *what, struct khdr_err *e)
 {

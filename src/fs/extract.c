@@ -12,9 +12,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fs/extract.h"
 #include "base/log.h"
 #include "format/path.h"
+#include "fs/extract.h"
 
 #define MODE_MASK 0755          /* no setuid/setgid/sticky, no g+w, o+w */
 

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "format/entry.h"
 #include "base/khdr.h"
+#include "format/entry.h"
 
 struct name_set {               /* regular files written, for hard links */
 	char *arena;

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/names.h"
 #include "fs/buildlink.h"
 #include "fs/inventory.h"
-#include "base/names.h"
 
 const char *entry_state_name(enum entry_state s)
 {

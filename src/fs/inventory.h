@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fs/cache.h"
 #include "format/kversion.h"
 #include "format/notes.h"
+#include "fs/cache.h"
 
 enum entry_state {
 	ENTRY_ACTIVE,           /* the running kernel's: its key, or its valid link's */

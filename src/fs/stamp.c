@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fs/stamp.h"
 #include "base/khdr.h"
 #include "format/kv.h"
+#include "fs/stamp.h"
 
 #define KEY_CRC64 "crc64-"      /* <release>@crc64-<hex>: no build ID */
 

@@ -7,9 +7,9 @@
 #ifndef KHDR_KCONFIG_SRC_H
 #define KHDR_KCONFIG_SRC_H
 
+#include "base/khdr.h"
 #include "format/kconfig.h"
 #include "kinfo/kernel.h"
-#include "base/khdr.h"
 
 /* A .config, plain or gzip-compressed as /proc/config.gz is (zlib: base/dl.h). */
 int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err *e);

@@ -6,9 +6,9 @@
 
 #include "base/bstream.h"
 #include "base/bytes.h"
-#include "stream/decomp.h"
 #include "format/elf.h"
 #include "format/kversion.h"
+#include "stream/decomp.h"
 #include "kinfo/kimage.h"
 
 #define IMAGE_MAX   (256u << 20)

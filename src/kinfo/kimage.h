@@ -9,9 +9,9 @@
 
 #include <stdbool.h>
 
-#include "stream/input.h"
 #include "base/khdr.h"
 #include "format/notes.h"
+#include "stream/input.h"
 
 int kimage_build_id(struct input *in, struct build_id *id,
 		    struct khdr_err *e);

@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format/btf.h"
-#include "kinfo/layout-run.h"
 #include "base/lines.h"
 #include "base/log.h"
 #include "base/spawn.h"
+#include "format/btf.h"
+#include "kinfo/layout-run.h"
 
 #define MAX_BUILDS 4
 #define BTF_MAX (256u << 20)

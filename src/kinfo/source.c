@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "stream/decomp.h"
-#include "format/elf.h"
-#include "format/kmodule.h"
 #include "base/log.h"
 #include "base/names.h"
+#include "format/elf.h"
+#include "format/kmodule.h"
+#include "stream/decomp.h"
 #include "kinfo/source.h"
 
 #define MODULE_MAX (512u << 20)

@@ -10,9 +10,9 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "base/khdr.h"
 #include "stream/input.h"
 #include "kinfo/kernel.h"
-#include "base/khdr.h"
 
 enum source_kind {
 	SOURCE_ARGUMENT,

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "stream/decomp.h"
 #include "format/path.h"
-#include "stream/prefetch.h"
 #include "format/tar.h"
-#include "kinfo/unpack.h"
+#include "stream/decomp.h"
+#include "stream/prefetch.h"
 #include "stream/xz.h"
 #include "stream/xzblocks.h"
+#include "kinfo/unpack.h"
 
 /* Decoded bytes handed over at a time when decoding inline (--threads 1). */
 #define INLINE_CHUNK (1u << 20)

@@ -6,10 +6,10 @@
 #ifndef KHDR_UNPACK_H
 #define KHDR_UNPACK_H
 
-#include "fs/extract.h"
-#include "stream/input.h"
 #include "base/khdr.h"
 #include "base/progress.h"
+#include "stream/input.h"
+#include "fs/extract.h"
 #include "kinfo/verify.h"
 
 struct unpack_stats {

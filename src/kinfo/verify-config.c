@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "format/kconfig.h"
 #include "base/log.h"
+#include "format/kconfig.h"
 #include "kinfo/verify.h"
 
 int verify_config(struct verifier *v, const char *data, size_t len,

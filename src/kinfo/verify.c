@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "format/kv.h"
 #include "base/lines.h"
 #include "base/log.h"
 #include "base/names.h"
+#include "format/kv.h"
 #include "kinfo/verify.h"
 
 #define UTSRELEASE_H "include/generated/utsrelease.h"

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/khdr.h"
 #include "format/kconfig.h"
 #include "kinfo/kernel.h"
-#include "base/khdr.h"
 
 enum verify_level {
 	VERIFY_NONE,

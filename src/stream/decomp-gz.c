@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <zlib.h>
 
-#include "stream/decomp-impl.h"
 #include "base/dl.h"
+#include "stream/decomp-impl.h"
 
 static int gz_init(struct decoder *d, struct khdr_err *e)
 {

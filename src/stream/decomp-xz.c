@@ -14,8 +14,8 @@
 #include <lzma.h>
 #include <stdlib.h>
 
-#include "stream/decomp-impl.h"
 #include "base/dl.h"
+#include "stream/decomp-impl.h"
 #include "stream/xz.h"
 
 static int xz_init(struct decoder *d, struct khdr_err *e)

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <zstd.h>
 
-#include "stream/decomp-impl.h"
 #include "base/dl.h"
+#include "stream/decomp-impl.h"
 
 static int zstd_init(struct decoder *d, struct khdr_err *e)
 {

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stream/input.h"
 #include "base/khdr.h"
+#include "stream/input.h"
 
 enum comp { COMP_NONE, COMP_XZ, COMP_GZIP, COMP_ZSTD };
 

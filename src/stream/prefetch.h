@@ -7,8 +7,8 @@
 #ifndef KHDR_PREFETCH_H
 #define KHDR_PREFETCH_H
 
-#include "stream/decomp.h"
 #include "base/khdr.h"
+#include "stream/decomp.h"
 
 struct prefetch;
 

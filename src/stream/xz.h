@@ -9,8 +9,8 @@
 
 #include <lzma.h>
 
-#include "stream/input.h"
 #include "base/khdr.h"
+#include "stream/input.h"
 
 /* An archive needs 8 MiB of dictionary; refuse streams wanting far more. */
 #define XZ_MEMLIMIT (256u << 20)

@@ -11,8 +11,8 @@
 #ifndef KHDR_XZBLOCKS_H
 #define KHDR_XZBLOCKS_H
 
-#include "stream/input.h"
 #include "base/khdr.h"
+#include "stream/input.h"
 
 struct xzblocks;
 

@@ -9,11 +9,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "sys/boot.h"
-#include "format/cmdline.h"
-#include "sys/devinfo.h"
 #include "base/log.h"
 #include "base/spawn.h"
+#include "format/cmdline.h"
+#include "sys/boot.h"
+#include "sys/devinfo.h"
 
 static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 {

@@ -9,8 +9,8 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
-#include "sys/devinfo.h"
 #include "base/dl.h"
+#include "sys/devinfo.h"
 
 /* mountinfo escapes blanks as \040 and the like. */
 static void unescape(const char *s, size_t n, char *out, size_t size)

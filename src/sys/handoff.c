@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sys/handoff.h"
 #include "base/spawn.h"
+#include "sys/handoff.h"
 
 /*
  * The marker directory names releases whose scripts root then runs: it

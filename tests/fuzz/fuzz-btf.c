@@ -11,8 +11,8 @@
 #include <stdlib.h>
 
 #include "format/btf.h"
-#include "fuzz.h"
 #include "format/layout.h"
+#include "fuzz.h"
 
 struct walk {
 	const struct btf *b;

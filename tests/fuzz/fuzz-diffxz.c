@@ -38,11 +38,11 @@
 #include <string.h>
 
 #include "stream/decomp.h"
-#include "fuzz.h"
 #include "stream/input.h"
 #include "stream/prefetch.h"
 #include "stream/xz.h"
 #include "stream/xzblocks.h"
+#include "fuzz.h"
 
 #define OUT_MAX (8u << 20)
 

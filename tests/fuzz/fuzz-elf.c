@@ -6,11 +6,11 @@
  * through the kimage reader; a bzImage payload; a raw note sequence).
  */
 #include "format/elf.h"
-#include "fuzz.h"
+#include "format/kmodule.h"
 #include "stream/input.h"
 #include "kinfo/kimage.h"
 #include "kinfo/source.h"
-#include "format/kmodule.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs/cache.h"
-#include "fs/rmtree.h"
-#include "fs/extract.h"
-#include "fuzz.h"
 #include "format/path.h"
 #include "format/tar.h"
+#include "fs/cache.h"
+#include "fs/extract.h"
+#include "fs/rmtree.h"
+#include "fuzz.h"
 
 #define MAX_ENTRIES 2000
 #define MAX_BYTES   (4u << 20)

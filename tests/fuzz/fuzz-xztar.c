@@ -11,14 +11,14 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "stream/decomp.h"
-#include "fuzz.h"
-#include "stream/input.h"
 #include "format/path.h"
 #include "format/tar.h"
-#include "kinfo/verify.h"
+#include "stream/decomp.h"
+#include "stream/input.h"
 #include "stream/xz.h"
 #include "stream/xzblocks.h"
+#include "kinfo/verify.h"
+#include "fuzz.h"
 
 #define FUZZ_MAX_BYTES (32u << 20)
 

@@ -5,11 +5,11 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "format/elf.h"
 #include "base/khdr.h"
+#include "format/elf.h"
+#include "format/kmodule.h"
 #include "kinfo/kimage.h"
 #include "kinfo/source.h"
-#include "format/kmodule.h"
 #include "unit.h"
 
 static unsigned char *load(const char *envdir, const char *name, size_t *len)

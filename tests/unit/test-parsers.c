@@ -4,9 +4,9 @@
  * verifier's decisions. */
 #include <errno.h>
 
+#include "format/kv.h"
 #include "kinfo/kernel.h"
 #include "kinfo/kimage.h"
-#include "format/kv.h"
 #include "kinfo/verify.h"
 #include "unit.h"
 

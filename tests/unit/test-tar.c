@@ -9,9 +9,9 @@
 #include <lzma.h>
 #include <unistd.h>
 
+#include "format/tar.h"
 #include "stream/decomp.h"
 #include "stream/input.h"
-#include "format/tar.h"
 #include "unit.h"
 
 struct buf {
