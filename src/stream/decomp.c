@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/names.h"
 #include "stream/decomp-impl.h"
 #include "stream/decomp.h"
 
@@ -29,8 +30,6 @@ static const struct format {
 	[COMP_ZSTD] = { "zstd", MAGIC("\x28\xb5\x2f\xfd") },
 };
 
-#define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
-
 /* The backends this build has. */
 static const struct decoder_ops *const decoders[] = {
 	&decomp_xz,
@@ -42,13 +41,11 @@ static const struct decoder_ops *const decoders[] = {
 #endif
 };
 
-#define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))
-
 enum comp comp_detect(const uint8_t *p, size_t n)
 {
 	size_t c;
 
-	for (c = 0; c < N_FORMATS; c++) {
+	for (c = 0; c < ARRAY_SIZE(formats); c++) {
 		const struct format *f = &formats[c];
 
 		if (f->magic_len && n >= f->magic_len &&
@@ -60,7 +57,8 @@ enum comp comp_detect(const uint8_t *p, size_t n)
 
 const char *comp_name(enum comp c)
 {
-	return (unsigned)c < N_FORMATS ? formats[c].name : "unknown";
+	/* The bounds check of base/names.h, the names being a column here. */
+	return (unsigned)c < ARRAY_SIZE(formats) ? formats[c].name : "?";
 }
 
 /* The backend for a format, if this build has one. */
@@ -68,7 +66,7 @@ static const struct decoder_ops *ops_for(enum comp c)
 {
 	size_t i;
 
-	for (i = 0; i < N_DECODERS; i++)
+	for (i = 0; i < ARRAY_SIZE(decoders); i++)
 		if (decoders[i]->format == c)
 			return decoders[i];
 	return NULL;
