@@ -2,12 +2,15 @@
 /*
  * fuzz-kv.c - the key=value text of khdr-manifest and .khdr-stamp, and the
  * small text parsers next to it: the manifest check of the verifier,
- * `#define NAME "value"` in utsrelease.h/compile.h, a /proc/version line.
+ * `#define NAME "value"` in utsrelease.h/compile.h, a /proc/version line;
+ * and the stamp as fs/stamp.c reads it: what it reads, it writes in a form
+ * that reads back to the same text.
  */
 #include <stdlib.h>
 
 #include "fuzz.h"
 #include "format/kv.h"
+#include "fs/stamp.h"
 #include "kinfo/verify.h"
 
 static const char *const keys[] = {
@@ -17,6 +20,23 @@ static const char *const keys[] = {
 	"key", "source", "archive", "archive_size", "crc64", "verified",
 	"files", "bytes", "tool", "time",
 };
+
+/* format(parse(text)) is a fixed point: parsing it and formatting again gives it back. */
+static void stamp_round_trip(const char *text, size_t size)
+{
+	static struct stamp st;
+	static char once[16384], twice[16384];
+	int n, m;
+
+	if (stamp_parse(text, size, &st) < 0)
+		return;
+	n = stamp_format(&st, once, sizeof(once));
+	if (n < 0 || stamp_parse(once, (size_t)n, &st) < 0)
+		__builtin_trap();
+	m = stamp_format(&st, twice, sizeof(twice));
+	if (m != n || memcmp(once, twice, (size_t)n) != 0)
+		__builtin_trap();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)strlen(e.msg);
 		}
 	}
+	stamp_round_trip(text, size);
 	line = malloc(size + 1);
 	if (!line)
 		return 0;
