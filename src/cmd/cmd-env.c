@@ -58,7 +58,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	r = kernel_identify(&k, &o->kernel, e);
 	if (r < 0)
 		return r;
-	r = cache_open(c, o->root, o->cache_dir, false, false, e);
+	r = cache_open(c, &o->ctx, o->cache_dir, false, false, e);
 	if (r == -ENOENT) {
 		log_error("no cache yet: run 'khdr-cache install --no-link' first");
 		return KHDR_EXIT_ABSENT;

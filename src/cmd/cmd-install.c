@@ -515,7 +515,7 @@ static int install(struct install *in, struct khdr_err *e)
 	in->readonly = o->boot && root_read_only(o->root);
 	choose_cache(in);
 	/* Opened, not made: a run that finds no archive leaves no cache behind. */
-	r = cache_open(&in->cache, o->root, in->cache_dir, in->cache_on_host,
+	r = cache_open(&in->cache, &o->ctx, in->cache_dir, in->cache_on_host,
 		       false, e);
 	if (r < 0 && r != -ENOENT)
 		return r;
@@ -555,7 +555,7 @@ static int install(struct install *in, struct khdr_err *e)
 	if (in->readonly)
 		return stage_for_later(in, e);
 	if (in->cache.fd < 0) {
-		r = cache_open(&in->cache, o->root, in->cache_dir,
+		r = cache_open(&in->cache, &o->ctx, in->cache_dir,
 			       in->cache_on_host, true, e);
 		if (r == -EROFS && o->boot)
 			return stage_for_later(in, e);

@@ -254,7 +254,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 
 static int prune(struct prune *p, struct khdr_err *e)
 {
-	int r = cache_open(&p->cache, p->o->root, p->o->cache_dir, false, false, e);
+	int r = cache_open(&p->cache, &p->o->ctx, p->o->cache_dir, false, false, e);
 
 	if (r == 0)
 		r = prune_cache(p, e);

@@ -230,7 +230,7 @@ static void print_text(const struct status *s)
 
 static int open_cache(struct status *s, struct khdr_err *e)
 {
-	int r = cache_open(&s->cache, s->o->root, s->o->cache_dir, false, false, e);
+	int r = cache_open(&s->cache, &s->o->ctx, s->o->cache_dir, false, false, e);
 
 	if (r == 0) {
 		s->have_cache = true;

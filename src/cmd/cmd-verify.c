@@ -173,7 +173,7 @@ static int verify(struct verify_run *v, struct khdr_err *e)
 	int r = kernel_identify_installed(&v->k, &v->o->kernel, e);
 
 	if (r == 0)
-		r = cache_open(&v->cache, v->o->root, v->o->cache_dir, false, false, e);
+		r = cache_open(&v->cache, &v->o->ctx, v->o->cache_dir, false, false, e);
 	if (r == 0)
 		r = cache_lock(&v->cache, e);     /* install would remove our scratch dir */
 	if (r == 0)
@@ -213,7 +213,7 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 	int r = kernel_identify(&v->k, &o->kernel, e);
 
 	if (r == 0)
-		r = cache_open(&v->cache, o->root, o->cache_dir, false, false, e);
+		r = cache_open(&v->cache, &o->ctx, o->cache_dir, false, false, e);
 	if (r == 0)
 		r = find_entry(v, e);
 	if (r < 0)

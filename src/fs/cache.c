@@ -61,9 +61,10 @@ static int check_parents(int basefd, const char *dir, const char *shown,
 	return 0;
 }
 
-int cache_open(struct cache *c, const char *root, const char *dir,
+int cache_open(struct cache *c, const struct khdr_ctx *ctx, const char *dir,
 	       bool host_dir, bool create, struct khdr_err *e)
 {
+	const char *root = ctx->root;
 	char shown[PATH_MAX];
 	int r, basefd;
 
@@ -72,7 +73,7 @@ int cache_open(struct cache *c, const char *root, const char *dir,
 	if (path_fmt(c->dir, sizeof(c->dir), "%s", dir) < 0 ||
 	    path_fmt(c->prefix, sizeof(c->prefix), "/%s/", dir) < 0)
 		return err_set(e, ENAMETOOLONG, "cache directory name too long");
-	snprintf(shown, sizeof(shown), "%s/%s", strcmp(root, "/") && !host_dir ? root : "", dir);
+	snprintf(shown, sizeof(shown), "%s/%s", host_dir ? "" : ctx->prefix, dir);
 	c->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c->rootfd < 0) {
 		r = -errno;

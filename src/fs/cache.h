@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/ctx.h"
 #include "base/khdr.h"
 #include "fs/stamp.h"
 
@@ -32,7 +33,7 @@ struct cache {
  * With host_dir, dir is a path of this machine, not under root (the cache
  * device mounted at /run/khdr/cache while root is read-only).
  */
-int cache_open(struct cache *c, const char *root, const char *dir,
+int cache_open(struct cache *c, const struct khdr_ctx *ctx, const char *dir,
 	       bool host_dir, bool create, struct khdr_err *e);
 void cache_close(struct cache *c);
 
