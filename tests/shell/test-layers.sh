@@ -37,12 +37,14 @@ test_the_readme_maps_every_source_file() {
 	assertEquals "files of src/ the README's Layout does not name" "" "$missing"
 }
 
+# The opening lines a file of the tree must have.
+head_of() { printf '/* SPDX */\n/* %s - what it is for. */\n' "$1"; }
+
 # A tree with one file per rule broken, and one that keeps them.
 mk_tree() {
 	local t=$SHUNIT_TMPDIR/tree
 	rm -rf "$t"
 	mkdir -p "$t/base" "$t/format" "$t/cmd"
-	head_of() { printf '/* SPDX */\n/* %s - what it is for. */\n' "$1"; }
 	{ head_of khdr.h; printf '#include <stdio.h>\n'; } > "$t/base/khdr.h"
 	{ head_of tar.h; printf '#include "base/khdr.h"\n'; } > "$t/format/tar.h"
 	{ head_of args.c; printf '#include "format/tar.h"\n#include "base/khdr.h"\n'; } > "$t/cmd/args.c"
@@ -66,6 +68,7 @@ test_an_include_that_runs_up_is_named() {
 	rc=$?
 	assertEquals "exit status" 1 "$rc"
 	assertContains "$out" 'format/tar.h:4: #include "cmd/commands.h" runs up from format/ to cmd/'
+	assertEquals "that one defect alone" 1 "$(echo "$out" | wc -l)"
 }
 
 test_an_include_without_its_folder_is_named() {
