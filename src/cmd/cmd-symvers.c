@@ -15,22 +15,19 @@ static int cmd_symvers(const struct khdr_opts *o, int argc, char **argv,
 		       struct khdr_err *e)
 {
 	char hex[2 * BUILD_ID_MAX + 1] = "none";
-	size_t image = 0, modules = 0, files = 0;
-	struct build_id id;
+	struct symvers_counts c;
 	int r;
 
-	r = symvers_image(AT_FDCWD, argv[0], &id, stdout, &image, e);
-	if (r == 0 && argc > 1)
-		r = symvers_modules(AT_FDCWD, argv[1], stdout, &modules, &files, e);
+	r = symvers_write(AT_FDCWD, argv[0], argc > 1 ? argv[1] : NULL, stdout, &c, e);
 	if (fflush(stdout) != 0 && r == 0)
 		r = err_set(e, EIO, "cannot write the output");
 	if (r < 0)
 		return r;
-	if (id.len)
-		hex_encode(id.bytes, id.len, hex);
+	if (c.id.len)
+		hex_encode(c.id.bytes, c.id.len, hex);
 	if (o->verbose > 0)
 		fprintf(stderr, "%zu exports: %zu of the image (build ID %s), %zu of %zu module files\n",
-			image + modules, image, hex, modules, files);
+			c.image + c.modules, c.image, hex, c.modules, c.files);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,5 +378,73 @@ int symvers_modules(int dirfd, const char *dir, FILE *out, size_t *count,
 	*files = ps.n;
 	paths_free(&ps);
 	close(top);
+	return r;
+}
+
+struct image_job {
+	int dirfd;
+	const char *path;
+	FILE *out;
+	char *text;
+	size_t len, count;
+	struct build_id id;
+	struct khdr_err err;
+	int r;
+};
+
+static void *image_thread(void *arg)
+{
+	struct image_job *j = arg;
+
+	j->out = open_memstream(&j->text, &j->len);
+	if (!j->out) {
+		j->r = err_set(&j->err, ENOMEM, "out of memory");
+		return NULL;
+	}
+	j->r = symvers_image(j->dirfd, j->path, &j->id, j->out, &j->count, &j->err);
+	if (fclose(j->out) != 0 && j->r == 0)
+		j->r = err_set(&j->err, ENOMEM, "out of memory");
+	return NULL;
+}
+
+/*
+ * The image's payload takes most of the time (one xz stream: one core);
+ * the modules are read meanwhile, and the image's lines still come first.
+ */
+int symvers_write(int dirfd, const char *image, const char *modules, FILE *out,
+		  struct symvers_counts *c, struct khdr_err *e)
+{
+	struct image_job j = { .dirfd = dirfd, .path = image };
+	pthread_t t;
+	char *mtext = NULL;
+	size_t mlen = 0;
+	FILE *mout;
+	int r = 0, rt;
+
+	memset(c, 0, sizeof(*c));
+	if ((rt = pthread_create(&t, NULL, image_thread, &j)) != 0)
+		image_thread(&j);
+	if (modules) {
+		if (!(mout = open_memstream(&mtext, &mlen)))
+			r = err_set(e, ENOMEM, "out of memory");
+		else {
+			r = symvers_modules(dirfd, modules, mout, &c->modules, &c->files, e);
+			if (fclose(mout) != 0 && r == 0)
+				r = err_set(e, ENOMEM, "out of memory");
+		}
+	}
+	if (rt == 0)
+		pthread_join(t, NULL);
+	if (j.r < 0) {          /* the image's error first: it is named first */
+		*e = j.err;
+		r = j.r;
+	}
+	if (r == 0 && (fwrite(j.text, 1, j.len, out) != j.len ||
+		       fwrite(mtext, 1, mlen, out) != mlen))
+		r = err_set(e, EIO, "cannot write Module.symvers: %s", strerror(errno));
+	c->id = j.id;
+	c->image = j.count;
+	free(j.text);
+	free(mtext);
 	return r;
 }

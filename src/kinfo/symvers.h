@@ -29,4 +29,13 @@ int symvers_image(int dirfd, const char *path, struct build_id *id, FILE *out,
 int symvers_modules(int dirfd, const char *dir, FILE *out, size_t *count,
 		    size_t *files, struct khdr_err *e);
 
+/* Both at once, the image decoded on a thread while the modules are read. */
+struct symvers_counts {
+	struct build_id id;       /* the image's; len 0 if none */
+	size_t image, modules, files;
+};
+
+int symvers_write(int dirfd, const char *image, const char *modules, FILE *out,
+		  struct symvers_counts *c, struct khdr_err *e);
+
 #endif
