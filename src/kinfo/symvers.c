@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct writer {
 	FILE *out;
 	const char *module;
 	size_t count;
+	void (*await)(void *);   /* called before the first decompression */
+	void *await_ctx;
 };
 
 static int write_line(void *ctx, const struct ksym *s)
@@ -343,6 +346,10 @@ static int module_exports(int dirfd, const char *path, struct writer *w,
 
 	snprintf(module, sizeof(module), "%.*s", (int)module_stem(path), path);
 	w->module = module;
+	if (w->await && strcmp(path + strlen(path) - 3, ".ko") != 0) {
+		w->await(w->await_ctx);
+		w->await = NULL;
+	}
 	if ((r = load_module(dirfd, path, &m, &image, e)) < 0)
 		return r;
 	if (elf_parse_header(&elf, m.p, m.len) < 0)
@@ -356,10 +363,22 @@ static int module_exports(int dirfd, const char *path, struct writer *w,
 	return r;
 }
 
+static int modules_exports(int dirfd, const char *dir, struct writer *w,
+			   size_t *files, struct khdr_err *e);
+
 int symvers_modules(int dirfd, const char *dir, FILE *out, size_t *count,
 		    size_t *files, struct khdr_err *e)
 {
 	struct writer w = { .out = out };
+	int r = modules_exports(dirfd, dir, &w, files, e);
+
+	*count = w.count;
+	return r;
+}
+
+static int modules_exports(int dirfd, const char *dir, struct writer *w,
+			   size_t *files, struct khdr_err *e)
+{
 	struct paths ps = { 0 };
 	int top, r;
 
@@ -372,9 +391,8 @@ int symvers_modules(int dirfd, const char *dir, FILE *out, size_t *count,
 	if (r == 0)
 		qsort(ps.v, ps.n, sizeof(*ps.v), cmp_path);
 	for (size_t i = 0; r == 0 && i < ps.n; i++)
-		if ((r = module_exports(top, ps.v[i], &w, e)) < 0)
+		if ((r = module_exports(top, ps.v[i], w, e)) < 0)
 			err_wrap(e, "%s/%s", dir, ps.v[i]);
-	*count = w.count;
 	*files = ps.n;
 	paths_free(&ps);
 	close(top);
@@ -382,6 +400,8 @@ int symvers_modules(int dirfd, const char *dir, FILE *out, size_t *count,
 }
 
 struct image_job {
+	pthread_t thread;
+	bool running;
 	int dirfd;
 	const char *path;
 	FILE *out;
@@ -407,34 +427,45 @@ static void *image_thread(void *arg)
 	return NULL;
 }
 
+static void image_join(void *arg)
+{
+	struct image_job *j = arg;
+
+	if (j->running)
+		pthread_join(j->thread, NULL);
+	j->running = false;
+}
+
 /*
  * The image's payload takes most of the time (one xz stream: one core);
  * the modules are read meanwhile, and the image's lines still come first.
+ * Compressed modules wait for the image: two decoders' dictionaries at
+ * once (32 MiB for Debian's image, 8 MiB per module) would pass 64 MiB.
  */
 int symvers_write(int dirfd, const char *image, const char *modules, FILE *out,
 		  struct symvers_counts *c, struct khdr_err *e)
 {
 	struct image_job j = { .dirfd = dirfd, .path = image };
-	pthread_t t;
+	struct writer w = { .await = image_join, .await_ctx = &j };
 	char *mtext = NULL;
 	size_t mlen = 0;
-	FILE *mout;
-	int r = 0, rt;
+	int r = 0;
 
 	memset(c, 0, sizeof(*c));
-	if ((rt = pthread_create(&t, NULL, image_thread, &j)) != 0)
+	j.running = pthread_create(&j.thread, NULL, image_thread, &j) == 0;
+	if (!j.running)
 		image_thread(&j);
 	if (modules) {
-		if (!(mout = open_memstream(&mtext, &mlen)))
+		if (!(w.out = open_memstream(&mtext, &mlen)))
 			r = err_set(e, ENOMEM, "out of memory");
 		else {
-			r = symvers_modules(dirfd, modules, mout, &c->modules, &c->files, e);
-			if (fclose(mout) != 0 && r == 0)
+			r = modules_exports(dirfd, modules, &w, &c->files, e);
+			c->modules = w.count;
+			if (fclose(w.out) != 0 && r == 0)
 				r = err_set(e, ENOMEM, "out of memory");
 		}
 	}
-	if (rt == 0)
-		pthread_join(t, NULL);
+	image_join(&j);
 	if (j.r < 0) {          /* the image's error first: it is named first */
 		*e = j.err;
 		r = j.r;
