@@ -28,6 +28,7 @@ struct command {
 
 /* One per cmd-<name>.c, in the order --help lists them. */
 extern const struct command command_install, command_handoff, command_status,
-	command_prune, command_env, command_verify, command_extract, command_buildid;
+	command_prune, command_env, command_verify, command_extract, command_buildid,
+	command_symvers;
 
 #endif

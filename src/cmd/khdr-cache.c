@@ -21,6 +21,7 @@
 static const struct command *const commands[] = {
 	&command_install, &command_handoff, &command_status, &command_prune,
 	&command_env, &command_verify, &command_extract, &command_buildid,
+	&command_symvers,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

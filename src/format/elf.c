@@ -7,12 +7,7 @@
 #include "format/elf.h"
 
 #define PT_NOTE      4
-#define SHT_SYMTAB   2
 #define SHT_NOTE     7
-#define SHT_NOBITS   8
-#define SHN_UNDEF    0
-#define SHN_LORESERVE 0xff00
-#define ET_REL       1
 
 static bool range_ok(uint64_t off, uint64_t len, size_t size)
 {
@@ -81,7 +76,7 @@ void elf_decode_phdr(const struct elf *e, const uint8_t *tab, size_t i,
 	}
 }
 
-static int get_shdr(const struct elf *e, size_t i, struct elf_shdr *sh)
+int elf_section_at(const struct elf *e, size_t i, struct elf_shdr *sh)
 {
 	const uint8_t *p;
 
@@ -96,25 +91,28 @@ static int get_shdr(const struct elf *e, size_t i, struct elf_shdr *sh)
 		sh->offset = get_u64(p + 24, e->be);
 		sh->size = get_u64(p + 32, e->be);
 		sh->link = get_u32(p + 40, e->be);
+		sh->info = get_u32(p + 44, e->be);
 		sh->align = get_u64(p + 48, e->be);
+		sh->entsize = get_u64(p + 56, e->be);
 	} else {
 		sh->addr = get_u32(p + 12, e->be);
 		sh->offset = get_u32(p + 16, e->be);
 		sh->size = get_u32(p + 20, e->be);
 		sh->link = get_u32(p + 24, e->be);
+		sh->info = get_u32(p + 28, e->be);
 		sh->align = get_u32(p + 32, e->be);
+		sh->entsize = get_u32(p + 36, e->be);
 	}
 	if (sh->type != SHT_NOBITS && !range_ok(sh->offset, sh->size, e->size))
 		return -EBADMSG;
 	return 0;
 }
 
-/* NUL-terminated string at offset off of string table section strndx. */
-static const char *get_string(const struct elf *e, size_t strndx, uint64_t off)
+const char *elf_string(const struct elf *e, size_t strndx, uint64_t off)
 {
 	struct elf_shdr st;
 
-	if (get_shdr(e, strndx, &st) < 0 || st.type == SHT_NOBITS ||
+	if (elf_section_at(e, strndx, &st) < 0 || st.type == SHT_NOBITS ||
 	    off >= st.size)
 		return NULL;
 	if (!memchr(e->data + st.offset + off, '\0', st.size - off))
@@ -122,19 +120,76 @@ static const char *get_string(const struct elf *e, size_t strndx, uint64_t off)
 	return (const char *)e->data + st.offset + off;
 }
 
-static int find_section(const struct elf *e, const char *name,
-			struct elf_shdr *out)
+int elf_section(const struct elf *e, const char *name, struct elf_shdr *out)
 {
 	for (size_t i = 1; i < e->shnum; i++) {
 		const char *n;
 
-		if (get_shdr(e, i, out) < 0)
+		if (elf_section_at(e, i, out) < 0)
 			return -EBADMSG;
-		n = get_string(e, e->shstrndx, out->name);
+		n = elf_string(e, e->shstrndx, out->name);
 		if (n && strcmp(n, name) == 0)
 			return 0;
 	}
 	return -ENOENT;
+}
+
+size_t elf_section_index(const struct elf *e, const char *name)
+{
+	struct elf_shdr sh;
+
+	for (size_t i = 1; i < e->shnum; i++) {
+		const char *n;
+
+		if (elf_section_at(e, i, &sh) < 0)
+			return SHN_UNDEF;
+		n = elf_string(e, e->shstrndx, sh.name);
+		if (n && strcmp(n, name) == 0)
+			return i;
+	}
+	return SHN_UNDEF;
+}
+
+int elf_symbol_at(const struct elf *e, const struct elf_shdr *symtab,
+		  size_t i, struct elf_sym *sym)
+{
+	size_t entsize = e->is64 ? 24 : 16;
+	const uint8_t *p;
+
+	if (symtab->type == SHT_NOBITS || i >= symtab->size / entsize)
+		return -EBADMSG;
+	p = e->data + symtab->offset + i * entsize;
+	sym->name = get_u32(p, e->be);
+	if (e->is64) {
+		sym->shndx = get_u16(p + 6, e->be);
+		sym->value = get_u64(p + 8, e->be);
+	} else {
+		sym->value = get_u32(p + 4, e->be);
+		sym->shndx = get_u16(p + 14, e->be);
+	}
+	return 0;
+}
+
+int elf_relocation_at(const struct elf *e, const struct elf_shdr *rel,
+		      size_t i, struct elf_rel *out)
+{
+	bool rela = rel->type == SHT_RELA;
+	size_t entsize = (e->is64 ? 16 : 8) + (rela ? (e->is64 ? 8 : 4) : 0);
+	const uint8_t *p;
+
+	if ((rel->type != SHT_REL && !rela) || i >= rel->size / entsize)
+		return -EBADMSG;
+	p = e->data + rel->offset + i * entsize;
+	if (e->is64) {
+		out->offset = get_u64(p, e->be);
+		out->sym = (uint32_t)(get_u64(p + 8, e->be) >> 32);
+		out->addend = rela ? (int64_t)get_u64(p + 16, e->be) : 0;
+	} else {
+		out->offset = get_u32(p, e->be);
+		out->sym = get_u32(p + 4, e->be) >> 8;
+		out->addend = rela ? (int32_t)get_u32(p + 8, e->be) : 0;
+	}
+	return 0;
 }
 
 int elf_build_id(const struct elf *e, struct build_id *id)
@@ -159,7 +214,7 @@ int elf_build_id(const struct elf *e, struct build_id *id)
 	for (size_t i = 1; i < e->shnum; i++) {
 		struct elf_shdr sh;
 
-		if (get_shdr(e, i, &sh) < 0)
+		if (elf_section_at(e, i, &sh) < 0)
 			return -EBADMSG;
 		if (sh.type != SHT_NOTE)
 			continue;
@@ -171,30 +226,14 @@ int elf_build_id(const struct elf *e, struct build_id *id)
 	return r == -EBADMSG ? r : -ENOENT;
 }
 
-struct elf_sym {
-	uint64_t value;
-	uint16_t shndx;
-};
-
 static int find_symbol(const struct elf *e, const struct elf_shdr *symtab,
 		       const char *name, struct elf_sym *sym)
 {
-	size_t entsize = e->is64 ? 24 : 16;
+	for (size_t i = 0; elf_symbol_at(e, symtab, i, sym) == 0; i++) {
+		const char *n = elf_string(e, symtab->link, sym->name);
 
-	for (uint64_t off = 0; off + entsize <= symtab->size; off += entsize) {
-		const uint8_t *p = e->data + symtab->offset + off;
-		const char *n = get_string(e, symtab->link, get_u32(p, e->be));
-
-		if (!n || strcmp(n, name) != 0)
-			continue;
-		if (e->is64) {
-			sym->shndx = get_u16(p + 6, e->be);
-			sym->value = get_u64(p + 8, e->be);
-		} else {
-			sym->value = get_u32(p + 4, e->be);
-			sym->shndx = get_u16(p + 14, e->be);
-		}
-		return 0;
+		if (n && strcmp(n, name) == 0)
+			return 0;
 	}
 	return -ENOENT;
 }
@@ -208,7 +247,7 @@ int elf_symbol_range(const struct elf *e, const char *start_sym,
 	size_t i;
 
 	for (i = 1; i < e->shnum; i++) {
-		if (get_shdr(e, i, &symtab) < 0)
+		if (elf_section_at(e, i, &symtab) < 0)
 			return -EBADMSG;
 		if (symtab.type == SHT_SYMTAB)
 			break;
@@ -221,7 +260,7 @@ int elf_symbol_range(const struct elf *e, const char *start_sym,
 	if (a.shndx != b.shndx || a.shndx == SHN_UNDEF ||
 	    a.shndx >= SHN_LORESERVE || b.value < a.value)
 		return -EBADMSG;
-	if (get_shdr(e, a.shndx, &sec) < 0 || sec.type == SHT_NOBITS)
+	if (elf_section_at(e, a.shndx, &sec) < 0 || sec.type == SHT_NOBITS)
 		return -EBADMSG;
 	/* Relocatable objects (.ko) hold section offsets, others addresses. */
 	base = e->type == ET_REL ? 0 : sec.addr;
@@ -238,7 +277,7 @@ int elf_modinfo(const struct elf *e, const char *key, char *val, size_t size)
 	size_t klen = strlen(key);
 	const char *s, *end;
 
-	if (find_section(e, ".modinfo", &sh) < 0 || sh.type == SHT_NOBITS)
+	if (elf_section(e, ".modinfo", &sh) < 0 || sh.type == SHT_NOBITS)
 		return -ENOENT;
 	s = (const char *)e->data + sh.offset;
 	end = s + sh.size;

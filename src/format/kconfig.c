@@ -293,10 +293,11 @@ static void note(struct kconfig_cmp *out, const char *name, size_t nlen,
 
 /*
  * The archive's defines, as symbols: CONFIG_FOO_MODULE 1 is CONFIG_FOO=m
- * (unless the kernel has a symbol of that very name).
+ * (unless the kernel has a symbol of that very name); with numeric, 1 of
+ * a symbol not in it is y.
  */
 static int headers_view(const struct kconfig *autoconf, const struct kconfig *config,
-			struct kconfig *h)
+			const struct kconfig *numeric, struct kconfig *h)
 {
 	static const char mod[] = "_MODULE";
 	const size_t ml = sizeof(mod) - 1;
@@ -306,10 +307,13 @@ static int headers_view(const struct kconfig *autoconf, const struct kconfig *co
 		struct kconfig_sym s = autoconf->syms[i];
 
 		if (s.nlen > PLEN + ml && memcmp(s.name + s.nlen - ml, mod, ml) == 0 &&
-		    is(s.val, s.vlen, "1") && !find(config, s.name, s.nlen)) {
+		    is(s.val, s.vlen, "1") && !(config && find(config, s.name, s.nlen))) {
 			s.nlen -= ml;
 			s.val = "m";
 			s.vlen = 1;
+		} else if (numeric && is(s.val, s.vlen, "1") &&
+			   !find(numeric, s.name, s.nlen)) {
+			s.val = "y";
 		}
 		if (add(h, s.name, s.nlen, s.val, s.vlen) < 0) {
 			kconfig_free(h);
@@ -327,7 +331,7 @@ int kconfig_compare(const struct kconfig *autoconf, const struct kconfig *config
 	size_t i = 0, j = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (headers_view(autoconf, config, &h) < 0)
+	if (headers_view(autoconf, config, NULL, &h) < 0)
 		return -ENOMEM;
 	while (i < h.n || j < config->n) {
 		const struct kconfig_sym *a = i < h.n ? &h.syms[i] : NULL;
@@ -366,4 +370,50 @@ void kconfig_describe(const struct kconfig_cmp *cmp, char *buf, size_t size)
 	}
 	if (cmp->differ > shown && n < size)
 		snprintf(buf + n, size - n, "; and %zu more", cmp->differ - shown);
+}
+
+int kconfig_derive(const struct kconfig *autoconf, const struct kconfig *numeric,
+		   struct kconfig *out, struct khdr_err *e)
+{
+	static const struct kconfig none;
+
+	if (headers_view(autoconf, NULL, numeric ? numeric : &none, out) < 0)
+		return err_set(e, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* A .config string ("a\"b") as auto.conf has it: a"b. */
+static void put_unquoted(FILE *f, const char *v, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++) {
+		if (v[i] == '\\' && i + 2 < n)
+			i++;
+		fputc(v[i], f);
+	}
+}
+
+int kconfig_format(const struct kconfig *c, enum kconfig_style style,
+		   const char *title, char **text, size_t *len, struct khdr_err *e)
+{
+	FILE *f = open_memstream(text, len);
+
+	if (!f)
+		return err_set(e, ENOMEM, "out of memory");
+	fprintf(f, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n", title);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct kconfig_sym *s = &c->syms[i];
+
+		fprintf(f, "%.*s=", (int)s->nlen, s->name);
+		if (style == KCONFIG_AUTO_CONF && s->vlen >= 2 && s->val[0] == '"')
+			put_unquoted(f, s->val, s->vlen);
+		else
+			fwrite(s->val, 1, s->vlen, f);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0) {
+		free(*text);
+		*text = NULL;
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	return 0;
 }

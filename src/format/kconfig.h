@@ -76,4 +76,23 @@ void kconfig_describe(const struct kconfig_cmp *cmp, char *buf, size_t size);
 
 const char *kconfig_state_name(enum kconfig_state s);
 
+/*
+ * The configuration an autoconf.h was made from, for a kernel that carries
+ * no .config: CONFIG_FOO_MODULE 1 is FOO=m, 1 is y, strings and numbers as
+ * they are.  autoconf.h spells y and the number 1 alike: numeric (a
+ * .config-style list of the int and hex symbols, CONFIG_FOO=int, from the
+ * kit of the kernel's version; may be NULL) says which is which.  out's
+ * symbols point into autoconf's text.
+ */
+int kconfig_derive(const struct kconfig *autoconf, const struct kconfig *numeric,
+		   struct kconfig *out, struct khdr_err *e);
+
+/* How a configuration is written: .config, or include/config/auto.conf
+ * (strings unquoted, as kconfig writes it since Linux 5.18). */
+enum kconfig_style { KCONFIG_DOT_CONFIG, KCONFIG_AUTO_CONF };
+
+/* c as text, under kconfig's own header naming title; malloc'd into *text. */
+int kconfig_format(const struct kconfig *c, enum kconfig_style style,
+		   const char *title, char **text, size_t *len, struct khdr_err *e);
+
 #endif

@@ -572,4 +572,82 @@ seed("conf", "bad", b"cache_dir=/var/../etc\nkeep=0\n")
 seed("conf", "unknown", b"colour=blue\n")
 seed("conf", "crlf", b"keep=5\r\nverify=default\r\nload_module=on\r\n")
 
+# ---- export tables (fuzz-ksymtab) ------------------------------------------
+
+def module_with_exports(syms, be=False, gpl=False):
+    """An ET_REL ELF64 module exporting syms [(name, ns, crc)] as 6.1 does:
+    __ksymtab entries whose name and namespace fields are R_X86_64_PC32
+    relocations against __kstrtab_/__kstrtabns_ symbols in __ksymtab_strings."""
+    e = ">" if be else "<"
+    strings, symoff = b"", []
+    for name, ns, _ in syms:
+        symoff.append((len(strings), len(strings) + len(name) + 1))
+        strings += name.encode() + b"\0" + ns.encode() + b"\0"
+    strtab, symtab = b"\0", struct.pack(e + "IBBHQQ", 0, 0, 0, 0, 0, 0)
+    def add_sym(name, shndx, value):
+        nonlocal strtab, symtab
+        symtab += struct.pack(e + "IBBHQQ", len(strtab), 0, 0, shndx, value, 0)
+        strtab += name.encode() + b"\0"
+        return len(symtab) // 24 - 1
+    # section indices: 1 tab, 2 rela, 3 crc, 4 strings, 5 symtab, 6 strtab, 7 shstrtab
+    tab, rela = b"", b""
+    crc = b"".join(struct.pack(e + "I", c) for _, _, c in syms)
+    for i, (name, ns, _) in enumerate(syms):
+        tab += b"\0" * 12
+        n = add_sym("__kstrtab_" + name, 4, symoff[i][0])
+        s = add_sym("__kstrtabns_" + name, 4, symoff[i][1])
+        rela += struct.pack(e + "QQq", 12 * i + 4, n << 32 | 2, 0)
+        rela += struct.pack(e + "QQq", 12 * i + 8, s << 32 | 2, 0)
+    names = ["", "__ksymtab_gpl" if gpl else "__ksymtab",
+             ".rela__ksymtab_gpl" if gpl else ".rela__ksymtab",
+             "__kcrctab_gpl" if gpl else "__kcrctab", "__ksymtab_strings",
+             ".symtab", ".strtab", ".shstrtab"]
+    shstr, noff = b"", []
+    for n in names:
+        noff.append(len(shstr))
+        shstr += n.encode() + b"\0"
+    bodies = [b"", tab, rela, crc, strings, symtab, strtab, shstr]
+    types = [0, 1, 4, 1, 1, 2, 3, 3]
+    data, offs = b"", []
+    for body in bodies:
+        offs.append(64 + len(data))
+        data += body + b"\0" * (-len(body) % 8)
+    shoff = 64 + len(data)
+    hdr = b"\x7fELF" + bytes([2, 2 if be else 1, 1]) + b"\0" * 9
+    hdr += struct.pack(e + "HHIQQQIHHHHHH", 1, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, len(names), 7)
+    sh = b""
+    for i, body in enumerate(bodies):
+        link = {2: 5, 5: 6}.get(i, 0)
+        info = {2: 1, 5: 1}.get(i, 0)
+        ent = {2: 24, 5: 24}.get(i, 0)
+        sh += struct.pack(e + "IIQQQQIIQQ", noff[i], types[i], 0, 0, offs[i] if i else 0,
+                          len(body), link, info, 8, ent)
+    return hdr + data + sh
+
+def image_tables(syms, be=False, crcs=True):
+    """fuzz-ksymtab's image layout: resolved PREL32 fields into the strings."""
+    e = ">" if be else "<"
+    n = len(syms)
+    strings, where = b"", []
+    for name, ns, _ in syms:
+        where.append((len(strings), len(strings) + len(name) + 1 if ns else None))
+        strings += name.encode() + b"\0" + (ns.encode() + b"\0" if ns else b"")
+    tab_len, crc_len = 12 * n, 4 * n if crcs else 0
+    start = 5 + tab_len + crc_len       # offset of the strings in the input
+    tab = b""
+    for i, (name_off, ns_off) in enumerate(where):
+        field = 5 + 12 * i
+        tab += struct.pack(e + "iii", 0, start + name_off - (field + 4),
+                           start + ns_off - (field + 8) if ns_off is not None else 0)
+    crc = b"".join(struct.pack(e + "I", c) for _, _, c in syms) if crcs else b""
+    head = struct.pack("<HHB", n, 0, (1 if be else 0) | (2 if crcs else 0))
+    return head + tab + crc + strings
+
+EXPORTS = [("mb_cache_create", "", 0xdd2c169b), ("usb_stor_sense_invalidCDB", "USB_STORAGE", 0x1bc3edc2),
+           ("phys_base", "", 0x4c9d28b0)]
+seed("ksymtab", "module.ko", module_with_exports(EXPORTS))
+seed("ksymtab", "module-be-gpl.ko", module_with_exports(EXPORTS, be=True, gpl=True))
+seed("ksymtab", "image", image_tables(EXPORTS))
+seed("ksymtab", "image-be-nocrc", image_tables(EXPORTS, be=True, crcs=False))
+
 shutil.rmtree(tmp)

@@ -268,6 +268,158 @@ static int genuine(void)
 	return 0;
 }
 
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* autoconf.h back to a .config and an auto.conf, y and 1 told apart by the numeric list. */
+static int derived(void)
+{
+	static const char ac[] =
+		"#define CONFIG_SMP 1\n"
+		"#define CONFIG_IKHEADERS_MODULE 1\n"
+		"#define CONFIG_SND_HDA_POWER_SAVE_DEFAULT 1\n"
+		"#define CONFIG_NR_CPUS 64\n"
+		"#define CONFIG_PHYSICAL_START 0x1000000\n"
+		"#define CONFIG_CMDLINE \"a \\\"b\\\" \\\\c\"\n";
+	static const char numeric[] =
+		"CONFIG_NR_CPUS=int\nCONFIG_PHYSICAL_START=hex\n"
+		"CONFIG_SND_HDA_POWER_SAVE_DEFAULT=int\n";
+	static const char want_config[] =
+		"#\n# Automatically generated file; DO NOT EDIT.\n# T\n#\n"
+		"CONFIG_CMDLINE=\"a \\\"b\\\" \\\\c\"\n"
+		"CONFIG_IKHEADERS=m\n"
+		"CONFIG_NR_CPUS=64\n"
+		"CONFIG_PHYSICAL_START=0x1000000\n"
+		"CONFIG_SMP=y\n"
+		"CONFIG_SND_HDA_POWER_SAVE_DEFAULT=1\n";
+	struct kconfig a, num, d;
+	struct khdr_err e = { 0 };
+	char *text;
+	size_t len;
+
+	CHECK_INT(kconfig_parse_autoconf(&a, ac, strlen(ac), &e), 0);
+	CHECK_INT(kconfig_parse_config(&num, (const uint8_t *)numeric, strlen(numeric), &e), 0);
+	CHECK_INT(kconfig_derive(&a, &num, &d, &e), 0);
+	CHECK_INT(kconfig_format(&d, KCONFIG_DOT_CONFIG, "T", &text, &len, &e), 0);
+	CHECK_STR(text, want_config);
+	CHECK_INT(len, strlen(want_config));
+	free(text);
+	CHECK_INT(kconfig_format(&d, KCONFIG_AUTO_CONF, "T", &text, &len, &e), 0);
+	CHECK(strstr(text, "\nCONFIG_CMDLINE=a \"b\" \\c\n") != NULL);
+	free(text);
+	kconfig_free(&d);
+	/* Without the list every 1 is y. */
+	CHECK_INT(kconfig_derive(&a, NULL, &d, &e), 0);
+	CHECK_INT(kconfig_format(&d, KCONFIG_DOT_CONFIG, "T", &text, &len, &e), 0);
+	CHECK(strstr(text, "CONFIG_SND_HDA_POWER_SAVE_DEFAULT=y\n") != NULL);
+	free(text);
+	kconfig_free(&d);
+	kconfig_free(&num);
+	kconfig_free(&a);
+	return 0;
+}
+
+/* The CONFIG_ lines of a text, sorted; *n of them. */
+static char **config_lines(const char *text, size_t len, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (const char *s = text, *end = text + len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (l > 7 && memcmp(s, "CONFIG_", 7) == 0) {
+			if (*n == cap)
+				v = realloc(v, (cap = cap ? 2 * cap : 8192) * sizeof(*v));
+			v[(*n)++] = strndup(s, l);
+		}
+		s += l + 1;
+	}
+	qsort(v, *n, sizeof(*v), strcmp_ptr);
+	return v;
+}
+
+/* Lines equal, or a hex symbol's value the same number (autoconf.h adds 0x). */
+static bool same_line(const char *a, const char *b, const char *numeric)
+{
+	const char *ea = strchr(a, '='), *eb = strchr(b, '=');
+	char key[128];
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (!ea || !eb || ea - a != eb - b || memcmp(a, b, (size_t)(ea - a)) ||
+	    (size_t)(ea - a) + 6 > sizeof(key))
+		return false;
+	snprintf(key, sizeof(key), "\n%.*s=hex\n", (int)(ea - a), a);
+	return strstr(numeric, key + (strncmp(numeric, key + 1, strlen(key) - 1) == 0)) &&
+	       strtoull(ea + 1, NULL, 16) == strtoull(eb + 1, NULL, 16);
+}
+
+/*
+ * Debian's autoconf.h derives Debian's .config, every symbol it sets,
+ * and its auto.conf (tests/run sets both variables: Debian's headers
+ * unpacked, and kernel/kconfig-numeric of linux-source-6.1).
+ */
+static int derived_debian(void)
+{
+	const char *hdrs = getenv("KHDR_DEBIAN_HEADERS_TREE");
+	const char *numeric = getenv("KHDR_KCONFIG_NUMERIC");
+	const char *names[] = { "include/generated/autoconf.h", ".config",
+				"include/config/auto.conf" };
+	unsigned char *text[3] = { NULL }, *ntext;
+	struct kconfig a, num, d;
+	struct khdr_err e = { 0 };
+	size_t len[3], nlen;
+	char path[4096];
+
+	if (!hdrs || !numeric || !(ntext = unit_slurp(numeric, &nlen)))
+		return unit_skip("no $KHDR_DEBIAN_HEADERS_TREE or $KHDR_KCONFIG_NUMERIC (tests/run sets them)");
+	ntext = realloc(ntext, nlen + 1);
+	ntext[nlen] = '\0';
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", hdrs, names[i]);
+		text[i] = unit_slurp(path, &len[i]);
+		CHECK(text[i] != NULL);
+		if (!text[i])
+			return 0;
+	}
+	CHECK_INT(kconfig_parse_autoconf(&a, (char *)text[0], len[0], &e), 0);
+	CHECK_INT(kconfig_parse_config(&num, ntext, nlen, &e), 0);
+	CHECK_INT(kconfig_derive(&a, &num, &d, &e), 0);
+	for (int style = 0; style < 2; style++) {
+		char *out, **want, **got;
+		size_t olen, nw, ng, bad = 0;
+
+		CHECK_INT(kconfig_format(&d, style, "T", &out, &olen, &e), 0);
+		want = config_lines((char *)text[1 + style], len[1 + style], &nw);
+		got = config_lines(out, olen, &ng);
+		CHECK(nw > 6000);
+		CHECK_INT(ng, nw);
+		for (size_t i = 0; i < nw && i < ng; i++)
+			if (!same_line(want[i], got[i], (char *)ntext) && bad++ < 3)
+				printf("    %s: %s, derived %s\n", names[1 + style], want[i], got[i]);
+		CHECK_INT(bad, 0);
+		for (size_t i = 0; i < nw; i++)
+			free(want[i]);
+		for (size_t i = 0; i < ng; i++)
+			free(got[i]);
+		free(want);
+		free(got);
+		free(out);
+	}
+	kconfig_free(&d);
+	kconfig_free(&num);
+	kconfig_free(&a);
+	for (int i = 0; i < 3; i++)
+		free(text[i]);
+	free(ntext);
+	return 0;
+}
+
 int main(void)
 {
 	TEST(agree);
@@ -277,5 +429,7 @@ int main(void)
 	TEST(hostile);
 	TEST(gzipped);
 	TEST(genuine);
+	TEST(derived);
+	TEST(derived_debian);
 	return unit_done();
 }
