@@ -38,7 +38,7 @@ enum {
 struct khdr_err {
 	int code;
 	bool usage;              /* a command-line mistake: exit 2 */
-	char msg[768];
+	char msg[2048];       /* room for a hint naming a whole command */
 };
 
 __attribute__((format(printf, 3, 4)))

@@ -15,6 +15,7 @@
 #include "fs/stamp.h"
 #include "kinfo/kernel.h"
 #include "cmd/commands.h"
+#include "cmd/hint.h"
 
 static const char *const variables[] = {
 	"BCC_KERNEL_SOURCE", "BPFTRACE_KERNEL_SOURCE", "KERNEL_HEADERS",
@@ -47,9 +48,15 @@ static const struct inv_entry *running_entry(const struct inventory *inv,
 	return NULL;
 }
 
+/* The cache only: env serves systems whose lib/modules is not to change. */
+static const char *install_hint(const struct khdr_opts *o, char *buf, size_t size)
+{
+	return hint_command(o, &command_install, &(struct hint){ .no_link = true }, buf, size);
+}
+
 static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 {
-	char key[CACHE_KEY_MAX] = "", path[PATH_MAX];
+	char key[CACHE_KEY_MAX] = "", path[PATH_MAX], cmd[4 * PATH_MAX];
 	const struct inv_entry *ent;
 	struct inventory inv;
 	struct kernel_id k;
@@ -60,7 +67,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 		return r;
 	r = cache_open(c, &o->ctx, o->cache_dir, false, false, e);
 	if (r == -ENOENT) {
-		log_error("no cache yet: run 'khdr-cache install --no-link' first");
+		log_error("no cache yet: install first; run: %s", install_hint(o, cmd, sizeof(cmd)));
 		return KHDR_EXIT_ABSENT;
 	}
 	if (r < 0)
@@ -73,8 +80,9 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	ent = running_entry(&inv, key);
 	if (!ent) {
 		inventory_free(&inv);
-		log_error("no valid cache entry for %s%s%s: run 'khdr-cache install --no-link' first",
-			  k.release, *k.build_id_hex ? " build " : "", k.build_id_hex);
+		log_error("no valid cache entry for %s%s%s: install first; run: %s",
+			  k.release, *k.build_id_hex ? " build " : "", k.build_id_hex,
+			  install_hint(o, cmd, sizeof(cmd)));
 		return KHDR_EXIT_ABSENT;
 	}
 	r = ctx_path(&o->ctx, CTX_ROOT, path, sizeof(path), "%s%s", c->prefix, ent->key);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
 #include "cmd/commands.h"
+#include "cmd/hint.h"
 
 struct install {
 	const struct khdr_opts *o;
@@ -51,6 +53,7 @@ struct install {
 	const char *layout;       /* the layout check's verdict; NULL: not made */
 	bool replace;             /* --archive differs from the entry's archive */
 	bool src_opened;          /* find_source() succeeded */
+	char named_release[RELEASE_MAX]; /* refused: the archive is this release's */
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
@@ -75,11 +78,23 @@ static bool up_to_date(struct install *in)
 	       cache_entry_valid(&in->cache, in->key, in->k.release);
 }
 
+/* Not at boot, whose warm path reads one stamp only. */
+static bool installed_forced(struct install *in)
+{
+	struct stamp rec;
+
+	return !in->o->boot && cache_read_stamp(&in->cache, in->key, &rec) == 0 &&
+	       strcmp(rec.verified, verify_level_name(VERIFY_FORCED)) == 0;
+}
+
 static void say_up_to_date(struct install *in)
 {
 	/* What a run killed at the last moment left behind goes now. */
 	cache_tidy(&in->cache, in->k.release);
-	if (in->o->verbose >= 0)
+	if (installed_forced(in))
+		log_result("up to date, but installed with --force (unverified): lib/modules/%s/build -> %s%s",
+			   in->k.release, in->cache.prefix, in->key);
+	else if (in->o->verbose >= 0)
 		log_result("up to date: lib/modules/%s/build -> %s%s", in->k.release,
 			   in->cache.prefix, in->key);
 }
@@ -89,6 +104,11 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 		      const struct unpack_stats *st, const struct verifier *v,
 		      struct stamp *rec)
 {
+	/* Absolute: verify reads it again from wherever it runs. */
+	char source[PATH_MAX];
+
+	if (!realpath(in->src.path, source))
+		snprintf(source, sizeof(source), "%s", in->src.path);
 	stamp_init(rec);
 	rec->archive_size = in->src.in.pos;
 	rec->archive_crc64 = in->src.in.crc64;
@@ -106,7 +126,7 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 	    path_fmt(rec->build_id, sizeof(rec->build_id), "%s", in->k.build_id_hex) < 0 ||
 	    path_fmt(rec->verified, sizeof(rec->verified), "%s", verify_level_name(st->level)) < 0 ||
 	    path_fmt(rec->source, sizeof(rec->source), "%s", source_kind_name(in->src.kind)) < 0 ||
-	    path_fmt(rec->source_path, sizeof(rec->source_path), "%s", in->src.path) < 0 ||
+	    path_fmt(rec->source_path, sizeof(rec->source_path), "%s", source) < 0 ||
 	    path_fmt(rec->config, sizeof(rec->config), "%s", kconfig_state_name(v->config_state)) < 0 ||
 	    path_fmt(rec->layout, sizeof(rec->layout), "%s", in->layout ? in->layout : "") < 0 ||
 	    path_fmt(rec->image, sizeof(rec->image), "%s", in->k.image) < 0)
@@ -158,6 +178,8 @@ static int verify_and_unpack(struct install *in, struct extractor *x,
 		r = unpack_archive(&in->src.in, x, v, &uo, st, e);
 	if (r < 0 && r != -EPERM)
 		err_wrap(e, "%s", in->src.path);
+	if (r == -EPERM)
+		memcpy(in->named_release, v->named_release, sizeof(in->named_release));
 	return r;
 }
 
@@ -218,7 +240,7 @@ static int check_layout(struct install *in, const char *staging,
 	}
 	return err_set(e, EPERM,
 		       "layout check: these headers lay out %zu of %zu members differently from the running kernel's BTF (%s): %s; "
-		       "nothing installed, the old state stays ('khdr-cache verify --layout' lists them; --force installs anyway)",
+		       "nothing installed, the old state stays (--force installs anyway)",
 		       res.mismatches, res.compared, btf, res.first);
 }
 
@@ -254,6 +276,8 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	}
 	if (r == 0)
 		r = check_layout(in, staging, st.level, e);
+	if (r == 0 && in->layout && strcmp(in->layout, "mismatch") == 0)
+		st.level = VERIFY_FORCED;       /* installed only because of --force */
 	if (r == 0) {
 		n = fill_stamp(in, &x, &st, &v, &rec);
 		if (n == 0)
@@ -575,6 +599,27 @@ static int install(struct install *in, struct khdr_err *e)
 	return r;
 }
 
+/*
+ * Refused because the image or the archive is another release's: the
+ * command that installs it for that release, from the same archive.
+ */
+static void suggest_release(const struct install *in, struct khdr_err *e)
+{
+	struct hint h = { .archive = in->o->archive };
+
+	if (*in->k.image_release) {
+		h.release = in->k.image_release;
+	} else if (*in->named_release) {
+		h.release = in->named_release;
+		h.no_image = true;       /* the image was R's: that release's is found */
+	} else {
+		return;
+	}
+	if (!h.archive && in->src_opened && in->src.kind == SOURCE_MODULE_FILE)
+		h.archive = in->src.path;
+	hint_append(e, in->o, &command_install, &h);
+}
+
 static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		       struct khdr_err *e)
 {
@@ -590,6 +635,8 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	if (o->boot)
 		log_info("install --boot: starting");
 	r = install(&in, e);
+	if (r == -EPERM && !o->boot)
+		suggest_release(&in, e);
 	source_close(&in.src);
 	cache_close(&in.cache);
 	kconfig_free(&in.kcfg);

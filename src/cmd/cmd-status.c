@@ -22,7 +22,9 @@
 #include "sys/devinfo.h"
 #include "kinfo/kernel.h"
 #include "kinfo/source.h"
+#include "kinfo/verify.h"
 #include "cmd/commands.h"
+#include "cmd/hint.h"
 
 struct status {
 	const struct khdr_opts *o;
@@ -35,7 +37,14 @@ struct status {
 	struct inventory inv;
 	struct devinfo dev;
 	long long now;
+	bool forced;              /* build is ours and valid, but installed with --force */
 };
+
+/* The build link's state as shown: a valid link at a forced entry is no valid one. */
+static const char *build_state_shown(const struct status *s)
+{
+	return s->forced ? "ours-forced" : build_state_name(s->inv.running.state);
+}
 
 /* ---- JSON: strings escaped, numbers as numbers, absent values as null ---- */
 
@@ -95,7 +104,7 @@ static void print_json(const struct status *s, int code)
 	const struct inv_link *l = &s->inv.running;
 
 	printf("{\n  \"format\": 1");
-	printf(",\n  \"status\": \"%s\"", code == 0 ? "valid" :
+	printf(",\n  \"status\": \"%s\"", code == 0 ? "valid" : s->forced ? "forced" :
 	       l->state == BUILD_OURS_VALID || l->state == BUILD_OURS_STALE ? "stale" :
 	       build_state_name(l->state));
 	printf(",\n  \"kernel\": {");
@@ -107,7 +116,7 @@ static void print_json(const struct status *s, int code)
 	json_key_str("path", s->have_source ? s->src.path : NULL, true);
 	printf("}");
 	printf(",\n  \"build\": {");
-	json_key_str("state", build_state_name(l->state), false);
+	json_key_str("state", build_state_shown(s), false);
 	json_key_path("path", s->o->ctx.prefix, "/lib/modules/", s->k.release, "/build");
 	json_key_str("target", l->target, true);
 	json_key_str("entry", l->key, true);
@@ -169,7 +178,7 @@ static void human_age(long long secs, char *buf, size_t size)
 static void print_cache_line(const struct status *s)
 {
 	const struct devinfo *d = &s->dev;
-	char free[32];
+	char free[32], cmd[4 * PATH_MAX];
 
 	printf("cache:     %s/%s", s->o->ctx.prefix, s->cache.dir);
 	if (!s->have_cache) {
@@ -185,8 +194,9 @@ static void print_cache_line(const struct status *s)
 		printf(", UUID=%s", d->uuid);
 	printf("%s), %s free\n", d->read_only ? ", read-only" : "", free);
 	if (s->inv.leftovers)
-		printf("           %u leftover staging dir(s): 'khdr-cache prune' removes them\n",
-		       s->inv.leftovers);
+		printf("           %u leftover staging dir(s), which prune removes; run: %s\n",
+		       s->inv.leftovers, hint_command(s->o, &command_prune, &(struct hint){ 0 },
+						      cmd, sizeof(cmd)));
 }
 
 static void print_text(const struct status *s)
@@ -200,7 +210,9 @@ static void print_text(const struct status *s)
 	else
 		printf("archive:   none (no CONFIG_IKHEADERS archive, no kheaders module, nothing staged)\n");
 	printf("build:     lib/modules/%s/build: %s%s%s\n", s->k.release,
-	       build_state_name(l->state), *l->target ? " -> " : "", l->target);
+	       build_state_shown(s), *l->target ? " -> " : "", l->target);
+	if (s->forced)
+		printf("           installed with --force: its headers were not verified against this kernel\n");
 	print_cache_line(s);
 	if (!s->inv.n) {
 		printf("entries:   none\n");
@@ -247,6 +259,15 @@ static int open_cache(struct status *s, struct khdr_err *e)
 	return 0;
 }
 
+static bool linked_forced(const struct status *s)
+{
+	for (size_t i = 0; i < s->inv.n; i++)
+		if (strcmp(s->inv.entries[i].key, s->inv.running.key) == 0)
+			return strcmp(s->inv.entries[i].verified,
+				      verify_level_name(VERIFY_FORCED)) == 0;
+	return false;
+}
+
 static int status(struct status *s, struct khdr_err *e)
 {
 	struct khdr_err ignored = { 0 };
@@ -265,7 +286,8 @@ static int status(struct status *s, struct khdr_err *e)
 	r = inventory_read(&s->inv, &s->cache, s->k.release, s->running_key, NULL, e);
 	if (r < 0)
 		return r;
-	r = s->inv.running.state == BUILD_OURS_VALID ? 0 : KHDR_EXIT_ABSENT;
+	s->forced = s->inv.running.state == BUILD_OURS_VALID && linked_forced(s);
+	r = s->inv.running.state == BUILD_OURS_VALID && !s->forced ? 0 : KHDR_EXIT_ABSENT;
 	if (s->o->json)
 		print_json(s, r);
 	else

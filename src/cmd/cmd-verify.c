@@ -27,6 +27,7 @@
 #include "kinfo/source.h"
 #include "kinfo/unpack.h"
 #include "cmd/commands.h"
+#include "cmd/hint.h"
 
 struct verify_run {
 	const struct khdr_opts *o;
@@ -35,7 +36,20 @@ struct verify_run {
 	struct source src;
 	char key[CACHE_KEY_MAX];
 	struct stamp stamp;
+	bool linked;              /* the release's build link points at the entry */
 };
+
+/*
+ * The command that puts back exactly this entry: its own archive (the
+ * stamp's source_path, which verify read and found to be the one), the
+ * same options, --no-link for an entry no link points at.
+ */
+static const char *repair_hint(const struct verify_run *v, bool force, char *buf, size_t size)
+{
+	struct hint h = { .archive = v->src.path, .force = force, .no_link = !v->linked };
+
+	return hint_command(v->o, &command_install, &h, buf, size);
+}
 
 /* The entry of the release: the one its build link names, else its build ID's. */
 static int find_entry(struct verify_run *v, struct khdr_err *e)
@@ -43,14 +57,16 @@ static int find_entry(struct verify_run *v, struct khdr_err *e)
 	enum link_state state;
 
 	if (cache_link_read(&v->cache, v->k.release, &state, v->key, sizeof(v->key)) == 0 &&
-	    state == LINK_OURS && cache_entry_valid(&v->cache, v->key, v->k.release))
+	    state == LINK_OURS && cache_entry_valid(&v->cache, v->key, v->k.release)) {
+		v->linked = true;
 		return 0;
+	}
 	if (*v->k.build_id_hex &&
 	    stamp_key(v->key, sizeof(v->key), v->k.release, v->k.build_id_hex, 0) == 0 &&
 	    cache_entry_valid(&v->cache, v->key, v->k.release))
 		return 0;
-	return err_set(e, ENOENT, "no installed cache entry for %s to verify (khdr-cache status shows what there is)",
-		       v->k.release);
+	err_set(e, ENOENT, "no installed cache entry for %s to verify; what there is", v->k.release);
+	return hint_append(e, v->o, &command_status, &(struct hint){ 0 });
 }
 
 /* The archive the entry came from, if it is still there; else today's source. */
@@ -83,15 +99,16 @@ static void report(enum tree_change what, const char *path, const char *how,
 /* The archive must be the one installed: same CRC64 as the stamp says. */
 static int check_crc(struct verify_run *v, struct khdr_err *e)
 {
-	char want[32], got[32];
+	char want[32], got[32], cmd[4 * PATH_MAX];
 
 	if (!v->stamp.has_crc64 || v->stamp.archive_crc64 == v->src.in.crc64)
 		return 0;
 	snprintf(got, sizeof(got), "%016" PRIx64, v->src.in.crc64);
 	snprintf(want, sizeof(want), "%016" PRIx64, v->stamp.archive_crc64);
+	/* install sees the other CRC64 and replaces the entry: no --force. */
 	return err_set(e, ESTALE, "%s is not the archive %s was installed from (CRC64 %s, the stamp says %s): "
-		       "nothing to compare with; 'khdr-cache install --force' reinstalls from it",
-		       v->src.path, v->key, got, want);
+		       "nothing to compare with; to reinstall from it, run: %s",
+		       v->src.path, v->key, got, want, repair_hint(v, false, cmd, sizeof(cmd)));
 }
 
 /* The Makefile install wrote into a headers-only tree: DKMS runs it. */
@@ -114,6 +131,7 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 	static const char *const with_makefile[] = { KHDR_STAMP, STUB_MAKEFILE, NULL };
 	static const char *const stamp_only[] = { KHDR_STAMP, NULL };
 	struct tree_diff d = { .ignore = stamp_only, .report = report };
+	char cmd[4 * PATH_MAX];
 	int efd, r;
 
 	if (v->stamp.stub_makefile)
@@ -135,8 +153,8 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 		return 0;
 	}
 	printf("%s%s differs from %s: %" PRIu64 " missing, %" PRIu64 " changed, %" PRIu64
-	       " extra; 'khdr-cache install --force' reinstalls it\n", v->cache.prefix, v->key,
-	       v->src.path, d.missing, d.changed, d.extra);
+	       " extra; to reinstall it, run: %s\n", v->cache.prefix, v->key,
+	       v->src.path, d.missing, d.changed, d.extra, repair_hint(v, true, cmd, sizeof(cmd)));
 	return KHDR_EXIT_ABSENT;
 }
 

@@ -147,6 +147,21 @@ static int image_build_id(struct kernel_id *k, struct khdr_err *e)
 	return 0;
 }
 
+/* The image is another release's: install for that release, not with --force. */
+static int wrong_image(struct kernel_id *k, const char *banner, struct khdr_err *e)
+{
+	struct proc_version v;
+
+	if (proc_version_parse(banner, &v) < 0 || !release_valid(v.release))
+		return err_set(e, EPERM, "%s is not the image of %s: its banner is '%s'; "
+			       "nothing installed (pass the right --kernel-image)", k->image,
+			       k->release, banner);
+	snprintf(k->image_release, sizeof(k->image_release), "%s", v.release);
+	return err_set(e, EPERM, "%s is not the image of %s: its banner is '%s'; nothing installed "
+		       "(it is the image of %s: install for that kernel with --kernel-release %s)",
+		       k->image, k->release, banner, v.release, v.release);
+}
+
 static int image_banner(struct kernel_id *k, const struct kernel_query *q,
 			struct khdr_err *e)
 {
@@ -159,9 +174,7 @@ static int image_banner(struct kernel_id *k, const struct kernel_query *q,
 	r = kimage_banner(&in, k->release, line, sizeof(line), other, sizeof(other), e);
 	input_close(&in);
 	if (r == -ENOENT && *other && !q->force)
-		return err_set(e, EPERM,
-			       "%s is not the image of %s: its banner is '%s'; nothing installed "
-			       "(pass the right --kernel-image, or --force)", k->image, k->release, other);
+		return wrong_image(k, other, e);
 	if (r == -ENOENT) {
 		/* Only a manifest's build ID can vouch then; verify says so. */
 		log_warn("no 'Linux version %s' banner in %s", k->release, k->image);

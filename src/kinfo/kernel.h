@@ -26,6 +26,7 @@ struct kernel_id {
 	bool offline;
 	char image[4096];        /* that image, "" for the running kernel */
 	bool banner_read;        /* kernel_image_banner() ran */
+	char image_release[RELEASE_MAX]; /* the other release the image's banner names */
 };
 
 /*

@@ -165,7 +165,7 @@ static int each_member(struct tar_reader *t, struct extractor *x,
 		if (r < 0)
 			return r;
 		if (v && c == 0)
-			verify_count(v);
+			verify_count(v, path);
 	}
 	return r;
 }

@@ -44,9 +44,46 @@ size_t verify_member_max(const char *path)
 	return strcmp(path, AUTOCONF_H) == 0 ? VERIFY_AUTOCONF_MAX : VERIFY_MEMBER_MAX;
 }
 
-void verify_count(struct verifier *v)
+/* Headers of some kernel at least: --force may take them. */
+static void note_include(struct verifier *v, const char *path)
+{
+	if (strncmp(path, "include/", 8) == 0)
+		v->saw_include = true;
+}
+
+void verify_count(struct verifier *v, const char *path)
 {
 	v->members++;
+	note_include(v, path);
+}
+
+static int disagree(struct verifier *v, struct khdr_err *e, const char *what,
+		    const char *expected, const char *found);
+
+/*
+ * The archive (or module) is of another release: the advice is to install
+ * it for that release, never --force, which would put another kernel's
+ * headers at this one's build.
+ */
+static int other_release(struct verifier *v, struct khdr_err *e, const char *what,
+			 const char *found)
+{
+	char against[4200];
+
+	if (!release_valid(found))
+		return disagree(v, e, what, v->k->release, found);
+	snprintf(v->named_release, sizeof(v->named_release), "%s", found);
+	if (v->force) {
+		log_warn("%s differs: expected '%s', found '%s' (--force: installing anyway)",
+			 what, v->k->release, found);
+		v->mismatch = true;
+		return 0;
+	}
+	return err_set(e, EPERM,
+		       "archive does not match %s: %s is '%s', expected '%s'; "
+		       "this archive belongs to release %s: install it for that kernel with --kernel-release %s",
+		       kernel_against(v->k, against, sizeof(against)), what, found,
+		       v->k->release, found, found);
 }
 
 /* One disagreement: refuse, or with --force remember and warn. */
@@ -108,12 +145,13 @@ static int check_manifest(struct verifier *v, const char *data, size_t len,
 	char uts[256], against[4200];
 	int r;
 
+	v->saw_manifest = true;
 	if (kv_validate(data, len) < 0)
 		return err_set(e, EBADMSG, "%s is malformed (expected key=value lines)",
 			       KHDR_MANIFEST);
 	if (kv_get(data, len, "release", release, sizeof(release)) == 0 &&
 	    strcmp(release, v->k->release) != 0) {
-		r = disagree(v, e, "manifest release", v->k->release, release);
+		r = other_release(v, e, "manifest release", release);
 		if (r < 0)
 			return r;
 	}
@@ -150,7 +188,7 @@ static int check_utsrelease(struct verifier *v, const char *data, size_t len,
 				"(unreadable)");
 	v->saw_utsrelease = true;
 	if (strcmp(rel, v->k->release) != 0)
-		return disagree(v, e, "release (" UTSRELEASE_H ")", v->k->release, rel);
+		return other_release(v, e, "release (" UTSRELEASE_H ")", rel);
 	return 0;
 }
 
@@ -194,6 +232,7 @@ static int check_compile(struct verifier *v, const char *data, size_t len,
 int verify_member(struct verifier *v, const char *path, const char *data,
 		  size_t len, struct khdr_err *e)
 {
+	note_include(v, path);
 	if (strcmp(path, KHDR_MANIFEST) == 0)
 		return check_manifest(v, data, len, e);
 	if (strcmp(path, UTSRELEASE_H) == 0)
@@ -211,7 +250,7 @@ int verify_vermagic(struct verifier *v, const char *vermagic,
 
 	snprintf(rel, sizeof(rel), "%.*s", (int)n, vermagic);
 	if (strcmp(rel, v->k->release) != 0)
-		return disagree(v, e, "module vermagic release", v->k->release, rel);
+		return other_release(v, e, "module vermagic release", rel);
 	return 0;
 }
 
@@ -220,6 +259,10 @@ int verify_finish(struct verifier *v, enum verify_level *level,
 {
 	const struct kernel_id *k = v->k;
 
+	if (!v->saw_manifest && !v->saw_utsrelease && !v->saw_include)
+		return err_set(e, EPERM,
+			       "not a kernel headers archive: no include/, no " UTSRELEASE_H
+			       ", no khdr-manifest; nothing installed (not even with --force)");
 	if (v->mismatch) {
 		*level = VERIFY_FORCED;
 		return 0;

@@ -34,6 +34,8 @@ struct verifier {
 	bool manifest_build_id;   /* manifest build_id matched */
 	bool kbuild;              /* manifest says kbuild=yes */
 	bool saw_utsrelease, saw_compile;
+	bool saw_manifest, saw_include;   /* is it a kernel headers archive at all? */
+	char named_release[RELEASE_MAX];  /* the other release the archive or module names */
 	bool mismatch;            /* something disagreed (only with force) */
 	unsigned members;
 	const struct kconfig *config;    /* the running kernel's, or NULL */
@@ -57,13 +59,17 @@ int verify_member(struct verifier *v, const char *path, const char *data,
 		  size_t len, struct khdr_err *e);
 
 /* Note any member: the manifest only counts as the first one. */
-void verify_count(struct verifier *v);
+void verify_count(struct verifier *v, const char *path);
 
 /* The vermagic of the module file the archive came from. */
 int verify_vermagic(struct verifier *v, const char *vermagic,
 		    struct khdr_err *e);
 
-/* After the last member: the level reached, or -EPERM if none. */
+/*
+ * After the last member: the level reached, or -EPERM if none.  An
+ * archive with no include/, no utsrelease.h and no manifest is no kernel
+ * headers archive: refused even with force.
+ */
 int verify_finish(struct verifier *v, enum verify_level *level,
 		  struct khdr_err *e);
 

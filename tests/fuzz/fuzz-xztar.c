@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)verify_member(&v, path, buf, len, &e);
 		}
 		if (cl == 0)
-			verify_count(&v);
+			verify_count(&v, path);
 	}
 	if (r == 0) {       /* the rest of the stream, as unpack's drain() */
 		const uint8_t *p;

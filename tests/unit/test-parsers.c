@@ -128,19 +128,32 @@ static int verifier_levels(void)
 	verify_init(&v, &k, false, false);
 	CHECK(verify_wants(&v, "khdr-manifest"));
 	CHECK_INT(verify_member(&v, "khdr-manifest", man, strlen(man), &e), 0);
-	verify_count(&v);
+	verify_count(&v, "khdr-manifest");
 	CHECK(!verify_wants(&v, "khdr-manifest"));
 	CHECK_INT(verify_finish(&v, &l, &e), 0);
 	CHECK_INT(l, VERIFY_BUILD_ID);
 	CHECK(v.kbuild);
-	/* builtin: nothing seen, still fine */
+	/* builtin: headers without the generated ones, still fine */
 	verify_init(&v, &k, false, true);
+	verify_count(&v, "include/linux/kconfig.h");
 	CHECK_INT(verify_finish(&v, &l, &e), 0);
 	CHECK_INT(l, VERIFY_BUILTIN);
-	/* nothing to verify with: refused */
+	/* nothing to verify with: refused, and --force may take it */
 	verify_init(&v, &k, false, false);
+	verify_count(&v, "include/linux/kconfig.h");
 	CHECK_INT(verify_finish(&v, &l, &e), -EPERM);
 	CHECK(strstr(e.msg, "utsrelease.h") != NULL);
+	verify_init(&v, &k, true, false);
+	verify_count(&v, "include/linux/kconfig.h");
+	CHECK_INT(verify_finish(&v, &l, &e), 0);
+	CHECK_INT(l, VERIFY_FORCED);
+	/* no kernel headers archive at all: refused even forced or built in */
+	for (int force = 0; force < 2; force++) {
+		verify_init(&v, &k, force, !force);
+		verify_count(&v, "README");
+		CHECK_INT(verify_finish(&v, &l, &e), -EPERM);
+		CHECK(strstr(e.msg, "not a kernel headers archive") != NULL);
+	}
 	return 0;
 }
 
@@ -164,7 +177,8 @@ static int verifier_mismatches(void)
 
 	verify_init(&v, &k, false, false);
 	CHECK_INT(verify_vermagic(&v, "6.1.193 SMP mod_unload ", &e), -EPERM);
-	CHECK(strstr(e.msg, "6.1.193") != NULL);
+	CHECK(strstr(e.msg, "--kernel-release 6.1.193") != NULL && !strstr(e.msg, "--force"));
+	CHECK(strcmp(v.named_release, "6.1.193") == 0);
 
 	/* uname -v recorded by the packer must be ours, when we know ours */
 	man = "release=6.1.192\nbuild_id=00112233\nuts_version=#1 SMP Debian 6.1.192-1\n";
