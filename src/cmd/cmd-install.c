@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "format/conf.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
@@ -575,6 +576,24 @@ static int install(struct install *in, struct khdr_err *e)
 	return r;
 }
 
+/*
+ * A read-only file system where the cache or the link must go: say what
+ * works there instead of leaving "Read-only file system" to be puzzled over.
+ */
+static int readonly_hint(const struct khdr_opts *o, int r, struct khdr_err *e)
+{
+	size_t n = strlen(e->msg);
+
+	if (r != -EROFS || o->boot)
+		return r;
+	snprintf(e->msg + n, sizeof(e->msg) - n,
+		 "; on a read-only root, install --boot stages the verified archive in the run dir "
+		 "for khdr-cache.service to install once the root is writable, or cache_dir= in "
+		 "%s/%s can name a writable directory under the root (install --no-link then fills it)",
+		 o->ctx.prefix, KHDR_CONF_FILE);
+	return r;
+}
+
 static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		       struct khdr_err *e)
 {
@@ -589,7 +608,7 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	in.src.in.fd = -1;
 	if (o->boot)
 		log_info("install --boot: starting");
-	r = install(&in, e);
+	r = readonly_hint(o, install(&in, e), e);
 	source_close(&in.src);
 	cache_close(&in.cache);
 	kconfig_free(&in.kcfg);
