@@ -287,10 +287,14 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, struct args_seen *see
 static int check_root(const char *root, struct khdr_err *e)
 {
 	struct stat st;
+	int r;
 
-	if (stat(root, &st) < 0)
-		return err_set(e, errno, "--root %s: %s%s", root, strerror(errno),
-			       errno == ENOENT ? " (the target root must exist)" : "");
+	/* Another error (EACCES: "install needs root") is the command's to word. */
+	if (stat(root, &st) < 0) {
+		r = -errno;
+		return r == -ENOENT || r == -ENOTDIR ?
+		       err_set(e, r, "--root %s: %s (the target root must exist)", root, strerror(-r)) : 0;
+	}
 	if (!S_ISDIR(st.st_mode))
 		return err_set(e, ENOTDIR, "--root %s is not a directory", root);
 	return 0;

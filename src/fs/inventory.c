@@ -86,7 +86,7 @@ static bool is_leftover(const char *name)
  * status shows it and prune removes it.  A cache device's lost+found is
  * the file system's, not ours.
  */
-static bool is_directory(int dirfd, const struct dirent *d)
+static bool is_entry_dir(int dirfd, const struct dirent *d)
 {
 	struct stat st;
 
@@ -133,7 +133,7 @@ static int read_entries(struct inventory *inv, struct cache *c)
 			inv->leftovers += is_leftover(d->d_name);
 			continue;
 		}
-		if (!is_directory(c->fd, d))
+		if (!is_entry_dir(c->fd, d))
 			continue;     /* the lock file */
 		if (strlen(d->d_name) >= CACHE_KEY_MAX || (r = add_entry(inv, &cap, d->d_name)) < 0)
 			continue;
