@@ -9,7 +9,9 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "base/nearest.h"
 #include "format/conf.h"
 #include "format/kversion.h"
 #include "cmd/commands.h"
@@ -130,6 +132,47 @@ static unsigned option_bit(int key)
 	return 0;
 }
 
+/* An option getopt does not know: git's "did you mean" for a long one. */
+static int unknown_option(const char *word, struct khdr_err *e)
+{
+	char name[NEAREST_MAX_LEN + 1];
+	struct nearest n;
+	const char *best;
+
+	if (strncmp(word, "--", 2) || !word[2])
+		return err_usage(e, "unknown option '%s'", word);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(word + 2, "="), word + 2);
+	nearest_init(&n, name);
+	for (size_t i = 0; i < NOPTIONS; i++)
+		nearest_offer(&n, options[i].name);
+	best = nearest_best(&n);
+	if (!best)
+		return err_usage(e, "unknown option '%s'", word);
+	return err_usage(e, "unknown option '%s'; did you mean '--%s'?", word, best);
+}
+
+/* Record option key as given: its bit, and the first key that set it. */
+static void note_seen(struct args_seen *seen, int key)
+{
+	unsigned bit = option_bit(key);
+
+	for (unsigned i = 0; i < 32; i++)
+		if ((bit & (1u << i)) && !(seen->bits & (1u << i)))
+			seen->key[i] = key;
+	seen->bits |= bit;
+}
+
+const char *args_refused(const struct args_seen *seen, unsigned accepted)
+{
+	unsigned refused = seen->bits & ~accepted;
+
+	for (unsigned i = 0; i < 32; i++)
+		for (size_t j = 0; (refused & (1u << i)) && j < NOPTIONS; j++)
+			if (options[j].key == seen->key[i])
+				return options[j].name;
+	return NULL;
+}
+
 /* A size with an optional K, M, G suffix (powers of 1024). */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -164,7 +207,7 @@ static int parse_count(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
+int args_parse(int argc, char **argv, struct khdr_opts *o, struct args_seen *seen,
 	       int *operand, bool *help, bool *version, struct khdr_err *e)
 {
 	struct option longs[NOPTIONS + 1];
@@ -174,7 +217,7 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 	getopt_tables(longs, shorts);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		*seen |= option_bit(c);
+		note_seen(seen, c);
 		switch (c) {
 		case LONG_ROOT: o->root = optarg; break;
 		case LONG_SYSFS: o->sysfs = optarg; break;
@@ -229,15 +272,40 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
 		case ':':
 			return err_usage(e, "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return err_usage(e, "unknown option '%s'", argv[optind - 1]);
+			return unknown_option(argv[optind - 1], e);
 		}
 	}
 	*operand = optind;
 	return 0;
 }
 
+/*
+ * The target root must be a directory, whatever the command: a typo in
+ * --root otherwise reads as an empty machine ("nothing to prune", "no
+ * kernel headers") or fails later on some file beneath it.
+ */
+static int check_root(const char *root, struct khdr_err *e)
+{
+	struct stat st;
+	int r;
+
+	/* Another error (EACCES: "install needs root") is the command's to word. */
+	if (stat(root, &st) < 0) {
+		r = -errno;
+		return r == -ENOENT || r == -ENOTDIR ?
+		       err_set(e, r, "--root %s: %s (the target root must exist)", root, strerror(-r)) : 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ENOTDIR, "--root %s is not a directory", root);
+	return 0;
+}
+
 int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err *e)
 {
+	int r = check_root(o->root, e);
+
+	if (r < 0)
+		return r;
 	ctx_init(&o->ctx, o->root, o->sysfs, o->procfs, NULL);
 	/*
 	 * Staged copies live in the run dir of the target root by default; at

@@ -82,9 +82,18 @@ struct khdr_opts {
 	int verbose;             /* -v: more, -q: less */
 };
 
+/* The options given: their bits, and for each bit the option that set it first. */
+struct args_seen {
+	unsigned bits;
+	int key[32];
+};
+
 /* args.c: parse the whole command line (options may follow the command). */
-int args_parse(int argc, char **argv, struct khdr_opts *o, unsigned *seen,
+int args_parse(int argc, char **argv, struct khdr_opts *o, struct args_seen *seen,
 	       int *operand, bool *help, bool *version, struct khdr_err *e);
+
+/* The long name of an option given that accepted leaves out, or NULL. */
+const char *args_refused(const struct args_seen *seen, unsigned accepted);
 
 /* The --help lines of the options in accepted (and of those every command takes). */
 void args_print_help(FILE *out, unsigned accepted);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "format/conf.h"
 #include "fs/buildlink.h"
 #include "fs/cache.h"
 #include "fs/stamp.h"
@@ -620,6 +621,24 @@ static void suggest_release(const struct install *in, struct khdr_err *e)
 	hint_append(e, in->o, &command_install, &h);
 }
 
+/*
+ * A read-only file system where the cache or the link must go: say what
+ * works there instead of leaving "Read-only file system" to be puzzled over.
+ */
+static int readonly_hint(const struct khdr_opts *o, int r, struct khdr_err *e)
+{
+	size_t n = strlen(e->msg);
+
+	if (r != -EROFS || o->boot)
+		return r;
+	snprintf(e->msg + n, sizeof(e->msg) - n,
+		 "; on a read-only root, install --boot stages the verified archive in the run dir "
+		 "for khdr-cache.service to install once the root is writable, or cache_dir= in "
+		 "%s/%s can name a writable directory under the root (install --no-link then fills it)",
+		 o->ctx.prefix, KHDR_CONF_FILE);
+	return r;
+}
+
 static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 		       struct khdr_err *e)
 {
@@ -634,7 +653,7 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	in.src.in.fd = -1;
 	if (o->boot)
 		log_info("install --boot: starting");
-	r = install(&in, e);
+	r = readonly_hint(o, install(&in, e), e);
 	if (r == -EPERM && !o->boot)
 		suggest_release(&in, e);
 	source_close(&in.src);

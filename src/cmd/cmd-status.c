@@ -36,6 +36,8 @@ struct status {
 	char running_key[CACHE_KEY_MAX];
 	struct inventory inv;
 	struct devinfo dev;
+	unsigned in_progress;   /* staging dirs of a run holding the lock */
+	long lock_pid;          /* that run's pid, 0 if not known */
 	long long now;
 	bool forced;              /* build is ours and valid, but installed with --force */
 };
@@ -134,6 +136,7 @@ static void print_json(const struct status *s, int code)
 	json_key_u64("total_bytes", s->dev.total_bytes, true);
 	printf(", \"read_only\": %s", s->dev.read_only ? "true" : "false");
 	json_key_u64("leftovers", s->inv.leftovers, true);
+	json_key_u64("in_progress", s->in_progress, true);
 	printf("}");
 	printf(",\n  \"entries\": [");
 	for (size_t i = 0; i < s->inv.n; i++) {
@@ -193,6 +196,12 @@ static void print_cache_line(const struct status *s)
 	if (*d->uuid)
 		printf(", UUID=%s", d->uuid);
 	printf("%s), %s free\n", d->read_only ? ", read-only" : "", free);
+	if (s->in_progress && s->lock_pid)
+		printf("           %u staging dir(s) in use: an install, prune or verify in progress (pid %ld)\n",
+		       s->in_progress, s->lock_pid);
+	else if (s->in_progress)
+		printf("           %u staging dir(s) in use: an install, prune or verify in progress\n",
+		       s->in_progress);
 	if (s->inv.leftovers)
 		printf("           %u leftover staging dir(s), which prune removes; run: %s\n",
 		       s->inv.leftovers, hint_command(s->o, &command_prune, &(struct hint){ 0 },
@@ -286,6 +295,11 @@ static int status(struct status *s, struct khdr_err *e)
 	r = inventory_read(&s->inv, &s->cache, s->k.release, s->running_key, NULL, e);
 	if (r < 0)
 		return r;
+	/* Staging under a held lock is an extraction under way, not a leftover. */
+	if (s->inv.leftovers && s->have_cache && cache_busy(&s->cache, &s->lock_pid)) {
+		s->in_progress = s->inv.leftovers;
+		s->inv.leftovers = 0;
+	}
 	s->forced = s->inv.running.state == BUILD_OURS_VALID && linked_forced(s);
 	r = s->inv.running.state == BUILD_OURS_VALID && !s->forced ? 0 : KHDR_EXIT_ABSENT;
 	if (s->o->json)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -214,7 +215,45 @@ static bool c_identifier(const char *s)
 }
 
 /*
- * verify --layout: the entry's tree against the kernel's BTF (layout-run.c).
+ * The tree verify --layout checks: whatever lib/modules/<release>/build
+ * is, ours or a distribution's headers package, an absolute link target
+ * taken under the root as that root's own tools would see it; without a
+ * build, the release's cache entry (an install --no-link).
+ */
+static int layout_tree(struct verify_run *v, char *tree, size_t size, struct khdr_err *e)
+{
+	const struct khdr_ctx *ctx = &v->o->ctx;
+	char build[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (ctx_path(ctx, CTX_ROOT, build, sizeof(build), "/lib/modules/%s/build", v->k.release) < 0)
+		return err_set(e, ENAMETOOLONG, "path too long");
+	n = readlink(build, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		r = target[0] == '/' ? ctx_path(ctx, CTX_ROOT, tree, size, "%s", target)
+				     : ctx_path(ctx, CTX_ROOT, tree, size, "/lib/modules/%s/%s",
+						v->k.release, target);
+		return r < 0 ? err_set(e, ENAMETOOLONG, "path too long") : 0;
+	}
+	if (lstat(build, &st) == 0 && S_ISDIR(st.st_mode))
+		return path_fmt(tree, size, "%s", build) < 0 ? err_set(e, ENAMETOOLONG, "path too long") : 0;
+	r = cache_open(&v->cache, ctx, v->o->cache_dir, false, false, e);
+	if (r == -ENOENT)
+		return err_set(e, ENOENT, "no headers for %s to check: no %s and no cache "
+			       "(khdr-cache install, or a headers package, provides them)",
+			       v->k.release, build);
+	if (r == 0)
+		r = find_entry(v, e);
+	if (r == 0 && ctx_path(ctx, CTX_ROOT, tree, size, "%s%s", v->cache.prefix, v->key) < 0)
+		r = err_set(e, ENAMETOOLONG, "path too long");
+	return r;
+}
+
+/*
+ * verify --layout: the build tree against the kernel's BTF (layout-run.c).
  * Only reads the tree, so no lock: an install or prune meanwhile makes it
  * fail to build, which is "cannot tell", never a false verdict.
  */
@@ -231,13 +270,10 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 	int r = kernel_identify(&v->k, &o->kernel, e);
 
 	if (r == 0)
-		r = cache_open(&v->cache, &o->ctx, o->cache_dir, false, false, e);
-	if (r == 0)
-		r = find_entry(v, e);
+		r = layout_tree(v, tree, sizeof(tree), e);
 	if (r < 0)
 		return r;
-	if (ctx_path(&o->ctx, CTX_ROOT, tree, sizeof(tree), "%s%s", v->cache.prefix, v->key) < 0 ||
-	    ctx_path(&o->ctx, CTX_SYSFS, btf, sizeof(btf), "/kernel/btf/vmlinux") < 0)
+	if (ctx_path(&o->ctx, CTX_SYSFS, btf, sizeof(btf), "/kernel/btf/vmlinux") < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
 	if (v->k.have_version && strcmp(v->k.version.release, v->k.release) != 0)
 		log_warn("%s is the BTF of the running kernel %s, not of %s", btf,

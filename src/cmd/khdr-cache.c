@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "base/log.h"
+#include "base/nearest.h"
 #include "format/conf.h"
 #include "cmd/commands.h"
 
@@ -59,6 +60,19 @@ static const struct command *find_command(const char *name)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
+}
+
+/* No command of that name: the nearest, as git suggests one. */
+static int unknown_command(const char *name, struct khdr_err *e)
+{
+	struct nearest n;
+
+	nearest_init(&n, name);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		nearest_offer(&n, commands[i]->name);
+	if (!nearest_best(&n))
+		return err_usage(e, "unknown command '%s'", name);
+	return err_usage(e, "unknown command '%s'; did you mean '%s'?", name, nearest_best(&n));
 }
 
 /* The operand count the table gives, checked once for every command. */
@@ -127,7 +141,8 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	char run_dir[4096];
 	const struct command *c;
 	bool help = false, version = false;
-	unsigned seen = 0;
+	struct args_seen seen = { 0 };
+	const char *refused;
 	int operand, r;
 
 	r = args_parse(argc, argv, &o, &seen, &operand, &help, &version, e);
@@ -147,14 +162,16 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	}
 	c = find_command(argv[operand]);
 	if (!c)
-		return err_usage(e, "unknown command '%s'", argv[operand]);
+		return unknown_command(argv[operand], e);
 	if (help) {
 		command_usage(c);
 		return 0;
 	}
-	if (seen & ~c->options)
-		return err_usage(e, "an option given does not apply to '%s' (usage: khdr-cache %s %s)",
-				 c->name, c->name, c->usage);
+	refused = args_refused(&seen, c->options);
+	if (refused)
+		return err_usage(e, "--%s does not apply to '%s' (usage: khdr-cache %s %s)",
+				 refused, c->name, c->name, c->usage);
+	opts->boot = o.boot;    /* an error from here on does not fail the boot */
 	r = args_finish(&o, run_dir, sizeof(run_dir), e);
 	if (r < 0)
 		return r;
@@ -164,7 +181,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
 	if (o.boot)
 		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
-	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
+	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen.bits, &conf, e)) < 0)
 		return r;
 	*opts = o;
 	r = check_operands(c, argc - operand - 1, e);

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -128,11 +129,64 @@ void cache_close(struct cache *c)
 	c->fd = c->lockfd = c->rootfd = -1;
 }
 
+/*
+ * Who holds the flock of fd's file: /proc/locks of this machine (where the
+ * lock is, whatever --procfs says of the target kernel) names the process
+ * that took it.  0 when it is not found.
+ */
+static long lock_holder(int fd)
+{
+	unsigned long long ino;
+	unsigned maj, min;
+	char line[256], type[16];
+	struct stat st;
+	long pid = 0, p;
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		/* "1: FLOCK  ADVISORY  WRITE 4321 00:2d:1234 0 EOF"; "->" lines wait. */
+		if (!strstr(line, "->") &&
+		    sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", type, &p, &maj, &min, &ino) == 5 &&
+		    strcmp(type, "FLOCK") == 0 && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev) && ino == st.st_ino)
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+bool cache_busy(struct cache *c, long *pid)
+{
+	int fd = openat(c->fd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool busy;
+
+	*pid = 0;
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (busy)
+		*pid = lock_holder(fd);
+	close(fd);
+	return busy;
+}
+
 int cache_lock(struct cache *c, struct khdr_err *e)
 {
+	long pid;
+
 	c->lockfd = openat(c->fd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (c->lockfd < 0)
 		return err_set(e, errno, "cannot open the cache lock: %s", strerror(errno));
+	if (flock(c->lockfd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	/* Said once, so a wait is never taken for a hang. */
+	if (errno == EWOULDBLOCK && (pid = lock_holder(c->lockfd)) > 0)
+		log_warn("waiting for the cache lock held by pid %ld (another install, prune or verify)",
+			 pid);
+	else if (errno == EWOULDBLOCK)
+		log_warn("waiting for the cache lock (held by another install, prune or verify)");
 	while (flock(c->lockfd, LOCK_EX) < 0) {
 		if (errno != EINTR)
 			return err_set(e, errno, "cannot lock the cache: %s", strerror(errno));

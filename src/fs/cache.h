@@ -37,8 +37,18 @@ int cache_open(struct cache *c, const struct khdr_ctx *ctx, const char *dir,
 	       bool host_dir, bool create, struct khdr_err *e);
 void cache_close(struct cache *c);
 
-/* flock(2) the cache; install and prune hold it while they change things. */
+/*
+ * flock(2) the cache; install, prune and verify hold it while they change
+ * things.  Waiting for another, it says so once, naming the holder's pid.
+ */
 int cache_lock(struct cache *c, struct khdr_err *e);
+
+/*
+ * Is the lock held right now (an install or verify filling its staging
+ * directory, a prune removing)?  *pid: the holder's, 0 if not known.
+ * Takes nothing: a reader's look.
+ */
+bool cache_busy(struct cache *c, long *pid);
 
 /* Remove staging and trash left by a run that died, logging each that
  * cannot be: the first error, or 0; *removed (if not NULL) counts the gone. */

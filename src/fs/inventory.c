@@ -80,6 +80,23 @@ static bool is_leftover(const char *name)
 	       strncmp(name, CACHE_TRASH_PREFIX, strlen(CACHE_TRASH_PREFIX)) == 0;
 }
 
+/*
+ * Every directory of the cache is an entry, broken unless its stamp names
+ * it: one named like no key ("6.1.0-foo", a tree copied in by hand) too, so
+ * status shows it and prune removes it.  A cache device's lost+found is
+ * the file system's, not ours.
+ */
+static bool is_entry_dir(int dirfd, const struct dirent *d)
+{
+	struct stat st;
+
+	if (strcmp(d->d_name, "lost+found") == 0)
+		return false;
+	if (d->d_type != DT_UNKNOWN)
+		return d->d_type == DT_DIR;
+	return fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int add_entry(struct inventory *inv, size_t *cap, const char *name)
 {
 	struct inv_entry *ent;
@@ -116,8 +133,8 @@ static int read_entries(struct inventory *inv, struct cache *c)
 			inv->leftovers += is_leftover(d->d_name);
 			continue;
 		}
-		if ((d->d_type != DT_DIR && d->d_type != DT_UNKNOWN) || !stamp_key_like(d->d_name))
-			continue;     /* the lock file; anything not named by us */
+		if (!is_entry_dir(c->fd, d))
+			continue;     /* the lock file */
 		if (strlen(d->d_name) >= CACHE_KEY_MAX || (r = add_entry(inv, &cap, d->d_name)) < 0)
 			continue;
 		if (!read_entry(c, &inv->entries[inv->n - 1]))

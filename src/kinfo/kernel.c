@@ -85,6 +85,7 @@ int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
 	if (ctx_path(q->ctx, CTX_PROCFS, path, sizeof(path), "/version") == 0 &&
 	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
 		k->have_version = proc_version_parse(line, &k->version) == 0;
+	snprintf(k->version_file, sizeof(k->version_file), "%s", path);
 	read_uts_version(k, q->ctx);
 	return 0;
 }

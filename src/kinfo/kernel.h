@@ -20,6 +20,7 @@ struct kernel_id {
 	char build_id_hex[2 * BUILD_ID_MAX + 1];   /* "" when none */
 	bool have_version;
 	struct proc_version version;
+	char version_file[4096]; /* PROCFS/version, read for it: for messages */
 	char uts_version[256];   /* uname -v of this release, "" if unknown */
 	/* Installed, not running: identified from its image, not from
 	 * /sys/kernel/notes and /proc/version. */

@@ -303,7 +303,9 @@ int verify_finish(struct verifier *v, enum verify_level *level,
 			       k->release);
 	if (!k->have_version)
 		return err_set(e, EPERM,
-			       "cannot verify the archive: no readable version line for comparison (procfs version); use --force to install it anyway");
+			       "cannot verify the archive: %s holds no 'Linux version' banner (empty, unreadable or "
+			       "malformed) to compare its " COMPILE_H " with; use --force to install it anyway",
+			       *k->version_file ? k->version_file : "procfs version");
 	if (strcmp(k->version.release, k->release) != 0)
 		return err_set(e, EPERM,
 			       "cannot verify the archive for %s: the running kernel is %s, so its compiler fingerprint cannot be compared (use --force to install it anyway)",

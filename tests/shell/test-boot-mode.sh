@@ -132,6 +132,25 @@ test_read_only_root_stages_for_the_late_service() {
 	assertFalse "the staged copy is removed" "[ -e '$RUNDIR/$FX_BUILD_ID.tar.xz' ]"
 }
 
+# The same read-only root without --boot: an error that says what works
+# there (--boot's staging, cache_dir=), not only "Read-only file system".
+test_read_only_root_error_says_what_works_there() {
+	need_artefacts && need_debian_kernel || return 0
+	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+		{ skip_test "unshare -m is not available"; return 0; }
+	unshare -m sh -c '
+		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99
+		touch "$1/probe" 2>/dev/null && exit 98
+		"$2" install $3 --run-dir "$4"; echo "rc=$?"
+	' sh "$FX/root" "$KHDR" "$FXOPTS" "$RUNDIR" > "$SHUNIT_TMPDIR/ro.out" 2>&1
+	assertEquals "exit 1 in the read-only root: $(cat "$SHUNIT_TMPDIR/ro.out")" "rc=1" \
+		"$(tail -n 1 "$SHUNIT_TMPDIR/ro.out")"
+	assertContains "names the cause" "$(cat "$SHUNIT_TMPDIR/ro.out")" "Read-only file system"
+	assertContains "suggests --boot" "$(cat "$SHUNIT_TMPDIR/ro.out")" "install --boot stages the verified archive"
+	assertContains "suggests cache_dir" "$(cat "$SHUNIT_TMPDIR/ro.out")" "cache_dir= in $FX/root/etc/khdr-cache.conf"
+	assertEquals "nothing written to the root" "" "$(ls -A "$FX/root")"
+}
+
 test_staged_copy_refused_when_the_run_dir_is_not_roots_alone() {
 	need_artefacts && need_debian_kernel || return 0
 	command -v unshare >/dev/null && unshare -m true 2>/dev/null ||

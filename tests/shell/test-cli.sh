@@ -37,6 +37,58 @@ test_option_not_for_command() {
 	assertContains "$ERR" "invalid --max-bytes"
 }
 
+# The option refused is named, not "an option given".
+test_option_not_for_command_is_named() {
+	run status --keep 2
+	assertEquals "status --keep: $ERR" 2 "$RC"
+	assertContains "$ERR" "--keep does not apply to 'status'"
+	run --threads 3 env
+	assertEquals "env --threads: $ERR" 2 "$RC"
+	assertContains "$ERR" "--threads does not apply to 'env'"
+	run prune -f
+	assertEquals "prune -f: $ERR" 2 "$RC"
+	assertContains "$ERR" "--force does not apply to 'prune'"
+}
+
+# A slip of the fingers gets the nearest name, as git gives it; a word
+# that is no slip gets no guess.
+test_unknown_name_suggests_the_nearest() {
+	run instal
+	assertEquals "instal: $ERR" 2 "$RC"
+	assertContains "$ERR" "unknown command 'instal'; did you mean 'install'?"
+	run stauts
+	assertContains "$ERR" "did you mean 'status'?"
+	run status --kernal-release 6.1.0
+	assertEquals "--kernal-release: $ERR" 2 "$RC"
+	assertContains "$ERR" "unknown option '--kernal-release'; did you mean '--kernel-release'?"
+	run install --dry-rum=x
+	assertContains "$ERR" "did you mean '--dry-run'?"
+	run ls
+	assertEquals 2 "$RC"
+	assertNotContains "ls: $ERR" "$ERR" "did you mean"
+	run install --frobnicate
+	assertNotContains "--frobnicate: $ERR" "$ERR" "did you mean"
+}
+
+# A --root that names nothing, or a file, is an error in every command that
+# takes one, naming the path; nothing is made beneath it.
+test_root_must_be_a_directory() {
+	local c missing=$SHUNIT_TMPDIR/no-such-root file=$SHUNIT_TMPDIR/root-file
+	: > "$file"
+	for c in install status prune env verify handoff; do
+		run $c --root "$missing"
+		assertEquals "$c --root missing: $ERR" 1 "$RC"
+		assertContains "$c: $ERR" "$ERR" "--root $missing: No such file or directory"
+		assertFalse "$c made nothing" "[ -e '$missing' ]"
+		run $c --root "$file"
+		assertEquals "$c --root file: $ERR" 1 "$RC"
+		assertContains "$c: $ERR" "$ERR" "--root $file is not a directory"
+	done
+	run prune --dry-run --root "$missing"
+	assertEquals "prune -n --root missing: $ERR" 1 "$RC"
+	assertNotContains "$ERR$OUT" "nothing to prune"
+}
+
 test_help_lists_every_command_and_option() {
 	run --help
 	assertEquals 0 "$RC"

@@ -98,6 +98,45 @@ test_eight_installs_released_at_once() {
 	assertOneEntry "released at once"
 }
 
+# A run that waits for the lock says so once, naming the holder; status,
+# meanwhile, counts the holder's staging as in progress, not as a leftover
+# for prune.
+test_waiting_for_the_lock_names_the_holder() {
+	need_artefacts && need_debian_kernel || return 0
+	command -v flock >/dev/null || { skip_test "flock(1) missing"; return 0; }
+	local holder c t i pids=()
+	install_running
+	mkdir "$CACHE/.staging-inuse"
+	flock -x "$CACHE/lock" sleep 4 &
+	holder=$!
+	for t in $(seq 1 50); do
+		grep -q "FLOCK .* $holder [0-9a-f]*:[0-9a-f]*:$(stat -c %i "$CACHE/lock") " /proc/locks && break
+		sleep 0.1
+	done
+	run status $FXOPTS
+	assertContains "status: in progress" "$OUT" "1 staging dir(s) in use: an install, prune or verify in progress (pid $holder)"
+	assertNotContains "status: no leftover" "$OUT" "leftover"
+	"$KHDR" status $FXOPTS --json > "$SHUNIT_TMPDIR/st.json"
+	assertEquals "json: in progress" 1 "$(jq .cache.in_progress "$SHUNIT_TMPDIR/st.json")"
+	assertEquals "json: no leftovers" 0 "$(jq .cache.leftovers "$SHUNIT_TMPDIR/st.json")"
+	i=0
+	for c in "install --force --archive $ARCHIVE" "prune" "verify"; do
+		"$KHDR" $c $FXOPTS > "$SHUNIT_TMPDIR/w.$i.out" 2> "$SHUNIT_TMPDIR/w.$i.err" &
+		pids+=($!)
+		i=$((i + 1))
+	done
+	wait $holder
+	i=0
+	for c in install prune verify; do
+		wait "${pids[$i]}"
+		assertEquals "$c waited once for pid $holder: $(cat "$SHUNIT_TMPDIR/w.$i.err")" 1 \
+			"$(grep -c "waiting for the cache lock held by pid $holder " "$SHUNIT_TMPDIR/w.$i.err")"
+		i=$((i + 1))
+	done
+	wait
+	assertEquals "the staging is gone once free" "" "$(ls -A "$CACHE" | grep '^\.')"
+}
+
 # How many processes wait for the cache lock?  /proc/locks lists each
 # blocked waiter as "->" under the lock it waits for.
 waiting_for_lock() {

@@ -288,6 +288,18 @@ test_release_mismatch_refused() {
 	assertContains "module: vermagic checked first" "$ERR" "vermagic"
 }
 
+# An empty /proc/version (a procfs that is no kernel's): the error names
+# the file read, not "procfs version".
+test_empty_procfs_version_names_the_file() {
+	need_artefacts || return 0
+	rm -f "$FX/sys/kernel/notes"    # no build ID: the fingerprint must vouch
+	: > "$FX/proc/version"
+	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "exit: $ERR" 1 "$RC"
+	assertContains "$ERR" "$FX/proc/version holds no 'Linux version' banner"
+	assertNothingInstalled "empty version"
+}
+
 test_compiler_mismatch_refused_then_forced() {
 	need_artefacts || return 0
 	sed -i "s/($(compile_field LINUX_COMPILER | sed 's/[][\.*^$/]/\\&/g'))/(clang version 16.0.6)/" "$FX/proc/version"

@@ -247,6 +247,46 @@ test_verify_layout_against_another_kernel() {
 	fi
 }
 
+# verify --layout checks whatever build is: here Debian's own headers
+# package (build -> /usr/src/linux-headers-R, as Debian links it), with no
+# cache of ours at all.  The BTF has task_struct.pid moved, so the verdict
+# shows the tree was compiled and compared, not merely found.
+test_verify_layout_checks_a_distributions_headers() {
+	need_kbuild_btf || return 0
+	local hdrs moved=$SHUNIT_TMPDIR/moved.btf off
+	hdrs=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
+		{ skip_test "Debian's headers packages unavailable"; return 0; }
+	off=$(python3 "$KHDR_SRCDIR/tests/lib/btf-move-member.py" "$DEB_BTF" "$moved" task_struct pid 8) ||
+		{ fail "cannot edit the BTF"; return; }
+	make_kbuild_fixture "$moved"
+	[ "$(cat "$hdrs/release")" = "$REL" ] || { skip_test "Debian's headers are of $(cat "$hdrs/release"), not $REL"; return 0; }
+	[ "$(id -u)" = 0 ] && [ -d /usr/src ] && unshare -m true 2>/dev/null ||
+		{ skip_test "needs root, /usr/src and a private mount namespace"; return 0; }
+	# A copy: kbuild must not touch the shared cache of artefacts.
+	cp -a "$hdrs/usr" "$FX/root/usr"
+	mkdir -p "$FX/root/lib/modules/$REL"
+	ln -s "/usr/src/linux-headers-$REL" "$FX/root/lib/modules/$REL/build"
+	# Debian's Makefile includes /usr/src/linux-headers-<abi>-common by its
+	# absolute name: in a private mount namespace /usr/src is a tmpfs that
+	# names the copy (the host's /usr/src is never touched).
+	OUT=$(unshare -m --propagation private bash -c '
+		mount -t tmpfs khdr-usr-src /usr/src || exit 99
+		ln -s "$1"/usr/src/* /usr/src/ || exit 99
+		shift
+		exec "$@"' _ "$FX/root" "$KHDR" verify --layout $FXOPTS task_struct 2>"$SHUNIT_TMPDIR/stderr")
+	RC=$? ERR=$(cat "$SHUNIT_TMPDIR/stderr")
+	[ $RC = 99 ] && { skip_test "cannot mount a tmpfs on /usr/src here: $ERR"; return 0; }
+	assertEquals "exit 3, a mismatch found in Debian's tree: $ERR $(printf '%s' "$OUT" | tail -n 3)" 3 "$RC"
+	assertEquals "exactly that member: $OUT" "task_struct.pid: headers $((off - 8)), kernel $off" \
+		"$(printf '%s\n' "$OUT" | grep -E '^[a-z_().]+: headers ')"
+	assertFalse "no cache made" "[ -e '$FX/root/var/cache/khdr' ]"
+	# Nothing there at all: the message says what is missing.
+	rm "$FX/root/lib/modules/$REL/build"
+	run verify --layout $FXOPTS task_struct
+	assertEquals "no build, no cache: $ERR" 1 "$RC"
+	assertContains "$ERR" "no headers for $REL to check"
+}
+
 test_verify_layout_cannot_tell() {
 	need_kbuild_btf || return 0
 	need_artefacts || { skip_test "no artefacts"; return 0; }

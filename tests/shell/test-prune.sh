@@ -275,6 +275,34 @@ test_legacy_tmp_dirs() {
 
 # A cache at the top of its own file system (a cache device): lost+found
 # belongs to fsck, not to prune.
+# A directory of the cache named like no entry (no '@', no stamp: a tree
+# copied in by hand) is broken, as khdr-cache(8) has it: status lists it,
+# prune removes it.  The lock file stays.
+test_directory_that_is_no_entry_is_broken() {
+	need_artefacts && need_debian_kernel || return 0
+	install_running
+	mkdir -p "$CACHE/6.1.0-handmade/include" "$CACHE/notes"
+	echo x > "$CACHE/6.1.0-handmade/include/x.h"
+	: > "$CACHE/stray-file"
+	status_broken() { "$KHDR" status $FXOPTS --json | jq -r '[.entries[] | select(.state == "broken") | .key] | sort | join(" ")'; }
+	assertEquals "status lists both as broken" "6.1.0-handmade notes" "$(status_broken)"
+	run status $FXOPTS
+	printf '%s\n' "$OUT" | grep -q '^ *broken .*6.1.0-handmade'
+	assertEquals "text: broken 6.1.0-handmade: $OUT" 0 $?
+	run prune $FXOPTS --dry-run
+	assertEquals "dry run: $ERR" 0 "$RC"
+	assertContains "dry run names it" "$OUT" "6.1.0-handmade"
+	assertTrue "dry run removed nothing" "[ -f '$CACHE/6.1.0-handmade/include/x.h' ]"
+	run prune $FXOPTS
+	assertEquals "prune: $ERR" 0 "$RC"
+	assertFalse "6.1.0-handmade removed" "[ -e '$CACHE/6.1.0-handmade' ]"
+	assertFalse "notes removed" "[ -e '$CACHE/notes' ]"
+	assertTrue "a file is no entry: left alone" "[ -f '$CACHE/stray-file' ]"
+	assertEquals "cache holds the entry, the lock, the file" "$(printf '%s\n' "$(key)" lock stray-file | sort)" \
+		"$(ls "$CACHE" | sort)"
+	assertSameTree "active tree intact" "$(reference_tree)" "$(entry_dir)"
+}
+
 test_lost_and_found_is_not_an_entry() {
 	need_artefacts && need_debian_kernel || return 0
 	[ "$(id -u)" = 0 ] || { skip_test "needs root for a loop mount"; return 0; }
