@@ -42,7 +42,7 @@ static const struct option_def {
 	{ "run-dir", required_argument, LONG_RUN_DIR, OPT_RUN_DIR,
 	  "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
 	{ "kernel-release", required_argument, 'r', OPT_RELEASE,
-	  "  -r, --kernel-release R    kernel release (default: uname -r)" },
+	  "  -r, --kernel-release R    kernel release (default: the one PROCFS/version names)" },
 	{ "cache-dir", required_argument, LONG_CACHE_DIR, OPT_CACHE_DIR,
 	  "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
 	{ "kernel-image", required_argument, LONG_KERNEL_IMAGE, OPT_KERNEL_IMAGE,
