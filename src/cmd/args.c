@@ -53,7 +53,8 @@ static const struct option_def {
 	{ "to", required_argument, LONG_TO, OPT_TO,
 	  "      --to DIR              extract: the directory to fill" },
 	{ "boot", no_argument, LONG_BOOT, OPT_BOOT,
-	  "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
+	  "      --boot                install: log to /dev/kmsg (stderr for a scratch --root), never fail,\n"
+	  "                            stage when the root is read-only" },
 	{ "no-link", no_argument, LONG_NO_LINK, OPT_NO_LINK,
 	  "      --no-link             install: fill the cache, leave lib/modules alone" },
 	{ "load-module", no_argument, LONG_LOAD_MODULE, OPT_LOAD_MODULE,

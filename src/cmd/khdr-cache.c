@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "format/conf.h"
+#include "sys/boot.h"
 #include "cmd/commands.h"
 
 static const struct command *const commands[] = {
@@ -125,6 +126,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	struct khdr_conf conf;
 	char run_dir[4096];
 	const struct command *c;
+	const char *kmsg;
 	bool help = false, version = false;
 	unsigned seen = 0;
 	int operand, r;
@@ -159,10 +161,13 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		return r;
 	umask(022);
 	*opts = o;
-	/* At boot the kernel log is where anyone will look, errors included.
-	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
-	if (o.boot)
-		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
+	/* At boot the kernel log is where anyone will look, errors included;
+	 * a scratch root's install is no boot of this machine: stderr. */
+	kmsg = o.boot ? boot_kmsg_path(&o.ctx) : NULL;
+	if (o.boot && !log_to_kmsg(kmsg) && !kmsg)
+		log_info("install --boot: messages go to stderr, not to the kernel log "
+			 "(--root %s is not this machine's root; KHDR_KMSG=/dev/kmsg asks for it)",
+			 o.root);
 	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
 		return r;
 	*opts = o;

@@ -3,7 +3,8 @@
 # the one <procfs>/version names (a simulated procfs is one machine with its
 # sysfs, never half of this host); it is identified by the running kernel's
 # notes when it runs, else by its image; every command takes it so and says
-# which.
+# which.  Also: install --boot with a scratch root leaves this machine's
+# /dev/kmsg alone.
 #
 # The fixture machine runs the artefacts' release REL, whose notes carry a
 # build ID of their own (RUNNING_ID), with its archive in sysfs; Debian's
@@ -107,6 +108,22 @@ test_install_names_whose_config_agrees() {
 	assertEquals "install: $ERR" 0 "$RC"
 	assertContains "$ERR" "agree with the config of $DREL (installed, identified by image $IMAGE)"
 	assertNotContains "$ERR" "running kernel's"
+}
+
+# --boot writes to the kernel log of the machine it runs on; a scratch root
+# is not this machine: stderr, and the host's /dev/kmsg untouched.
+test_boot_with_a_scratch_root_leaves_the_host_kmsg_alone() {
+	[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null || { skip_test "needs root and unshare -m"; return 0; }
+	: > "$FX/kmsg"
+	unset KHDR_KMSG
+	unshare -m --propagation private sh -c 'mount --bind "$1" /dev/kmsg && shift && exec "$@"' \
+		sh "$FX/kmsg" "$KHDR" install --boot $M --run-dir "$FX/run" > "$SHUNIT_TMPDIR/boot.out" 2>&1
+	RC=$?
+	assertEquals "exit: $(cat "$SHUNIT_TMPDIR/boot.out")" 0 "$RC"
+	assertEquals "installed" "/var/cache/khdr/$REL@$RUNNING_ID" "$(readlink "$FX/root/lib/modules/$REL/build")"
+	assertEquals "nothing in the host's kernel log" 0 "$(stat -c %s "$FX/kmsg")"
+	assertContains "says where: $(cat "$SHUNIT_TMPDIR/boot.out")" "$(cat "$SHUNIT_TMPDIR/boot.out")" "messages go to stderr"
+	assertContains "$(cat "$SHUNIT_TMPDIR/boot.out")" "installed $REL@$RUNNING_ID"
 }
 
 . shunit2
