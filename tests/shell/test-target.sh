@@ -4,7 +4,8 @@
 # sysfs, never half of this host); it is identified by the running kernel's
 # notes when it runs, else by its image; every command takes it so and says
 # which.  Also: install --boot with a scratch root leaves this machine's
-# /dev/kmsg alone.
+# /dev/kmsg alone, and the README's "Try it without touching your system"
+# runs as written.
 #
 # The fixture machine runs the artefacts' release REL, whose notes carry a
 # build ID of their own (RUNNING_ID), with its archive in sysfs; Debian's
@@ -124,6 +125,36 @@ test_boot_with_a_scratch_root_leaves_the_host_kmsg_alone() {
 	assertEquals "nothing in the host's kernel log" 0 "$(stat -c %s "$FX/kmsg")"
 	assertContains "says where: $(cat "$SHUNIT_TMPDIR/boot.out")" "$(cat "$SHUNIT_TMPDIR/boot.out")" "messages go to stderr"
 	assertContains "$(cat "$SHUNIT_TMPDIR/boot.out")" "installed $REL@$RUNNING_ID"
+}
+
+# README.md's "Try it without touching your system", as written there.
+test_readme_try_it_runs_as_written() {
+	[ -n "$DHDR" ] || { skip_test "no Debian headers (tests/lib/debian-headers.sh failed)"; return 0; }
+	local script=$SHUNIT_TMPDIR/try-it.sh bin=$SHUNIT_TMPDIR/bin
+	sed -n '/^<!-- try-it: begin -->$/,/^<!-- try-it: end -->$/p' "$KHDR_SRCDIR/README.md" |
+		sed '1d;$d' | sed 's/^    //' > "$script"
+	assertTrue "the README has the block" "[ -s '$script' ]"
+	mkdir -p "$bin" && ln -sf "$(cd "$(dirname "$KHDR")" && pwd)/$(basename "$KHDR")" "$bin/khdr-cache"
+	mkdir -p "$FX/running/kernel/btf"
+	running_notes > "$FX/running/kernel/notes"
+	: > "$FX/running/kernel/btf/vmlinux"
+	PATH=$bin:$PATH TMPDIR=$SHUNIT_TMPDIR R=$DREL VMLINUZ=$KHDR_DEBIAN_KERNEL/vmlinuz \
+		CONFIG=$DHDR/usr/src/linux-headers-$DREL/.config KHEADERS=$KHDR_KBUILD/kheaders.ko \
+		RUNNING=$FX/running bash -e -c "$(cat "$script"); echo \"S=\$S\"" \
+		> "$SHUNIT_TMPDIR/try.out" 2> "$SHUNIT_TMPDIR/try.err"
+	RC=$?
+	OUT=$(cat "$SHUNIT_TMPDIR/try.out")
+	ERR=$(cat "$SHUNIT_TMPDIR/try.err")
+	assertEquals "the README's commands: $OUT $ERR" 0 "$RC"
+	local s
+	s=$(printf '%s\n' "$OUT" | sed -n 's/^S=//p')
+	assertEquals "linked" "/var/cache/khdr/$DKEY" "$(readlink "$s/lib/modules/$DREL/build")"
+	# What the README says they show.
+	assertContains "$OUT" "kernel:    $DREL, build ID $DBID (installed, identified by image $s/boot/vmlinuz-$DREL)"
+	assertTrue "target: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^  target .*$DKEY\$'"
+	assertContains "$OUT" "KERNEL_HEADERS='$s/var/cache/khdr/$DKEY'"
+	assertContains "$OUT" "identical to"
+	assertContains "$ERR" "agree with the config of $DREL (installed, identified by image"
 }
 
 . shunit2
