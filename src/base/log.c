@@ -31,7 +31,7 @@ void log_set_level(int verbose)
 
 int log_to_kmsg(const char *path)
 {
-	kmsg_fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	kmsg_fd = path ? open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC) : -1;
 	/* The kernel log is where a boot is read: say what was done. */
 	if (max_level < LOG_INFO)
 		max_level = LOG_INFO;

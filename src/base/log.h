@@ -12,8 +12,9 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 void log_set_level(int verbose);
 
 /*
- * Boot mode: send everything, results included, to /dev/kmsg when it can
- * be opened for writing (else stay on stderr).  Returns whether it could.
+ * Boot mode: send everything, results included, to the kernel log at path
+ * when it can be opened for writing (else, and for NULL, stay on stderr),
+ * and say what was done.  Returns whether it could.
  */
 int log_to_kmsg(const char *path);
 

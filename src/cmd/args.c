@@ -44,7 +44,7 @@ static const struct option_def {
 	{ "run-dir", required_argument, LONG_RUN_DIR, OPT_RUN_DIR,
 	  "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
 	{ "kernel-release", required_argument, 'r', OPT_RELEASE,
-	  "  -r, --kernel-release R    kernel release (default: uname -r)" },
+	  "  -r, --kernel-release R    kernel release (default: the one PROCFS/version names)" },
 	{ "cache-dir", required_argument, LONG_CACHE_DIR, OPT_CACHE_DIR,
 	  "      --cache-dir DIR       the cache, under --root (default " KHDR_CACHE_DIR ")" },
 	{ "kernel-image", required_argument, LONG_KERNEL_IMAGE, OPT_KERNEL_IMAGE,
@@ -55,7 +55,8 @@ static const struct option_def {
 	{ "to", required_argument, LONG_TO, OPT_TO,
 	  "      --to DIR              extract: the directory to fill" },
 	{ "boot", no_argument, LONG_BOOT, OPT_BOOT,
-	  "      --boot                install: log to /dev/kmsg, never fail, stage when the root is read-only" },
+	  "      --boot                install: log to /dev/kmsg (stderr for a scratch --root), never fail,\n"
+	  "                            stage when the root is read-only" },
 	{ "no-link", no_argument, LONG_NO_LINK, OPT_NO_LINK,
 	  "      --no-link             install: fill the cache, leave lib/modules alone" },
 	{ "load-module", no_argument, LONG_LOAD_MODULE, OPT_LOAD_MODULE,

@@ -62,7 +62,7 @@ static int env(const struct khdr_opts *o, struct cache *c, struct khdr_err *e)
 	struct kernel_id k;
 	int r;
 
-	r = kernel_identify(&k, &o->kernel, e);
+	r = kernel_identify_installed(&k, &o->kernel, e);
 	if (r < 0)
 		return r;
 	r = cache_open(c, &o->ctx, o->cache_dir, false, false, e);

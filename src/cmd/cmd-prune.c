@@ -219,7 +219,7 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 	struct kernel_id k;
 	int r, left = 0;
 
-	r = kernel_identify(&k, &p->o->kernel, e);
+	r = kernel_identify_installed(&k, &p->o->kernel, e);
 	if (r < 0)
 		return r;
 	if (*k.build_id_hex)

@@ -75,6 +75,17 @@ static void json_key_u64(const char *key, uint64_t v, bool comma)
 	printf("%s\"%s\": %" PRIu64, comma ? ", " : "", key, v);
 }
 
+/*
+ * khdr-cache(8)'s active is the running kernel's entry; the entry of a
+ * --kernel-release that is not running is the target.
+ */
+static const char *entry_state(const struct status *s, const struct inv_entry *ent)
+{
+	if (ent->state == ENTRY_ACTIVE && s->k.offline)
+		return "target";
+	return entry_state_name(ent->state);
+}
+
 static void json_entry(const struct status *s, const struct inv_entry *ent)
 {
 	bool broken = ent->state == ENTRY_BROKEN;
@@ -82,7 +93,7 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 	printf("    {");
 	json_key_str("key", ent->key, false);
 	json_key_path("path", s->o->ctx.prefix, s->cache.prefix, ent->key, "");
-	json_key_str("state", entry_state_name(ent->state), true);
+	json_key_str("state", entry_state(s, ent), true);
 	json_key_str("release", broken ? NULL : ent->release, true);
 	json_key_str("build_id", ent->build_id, true);
 	json_key_str("verified", ent->verified, true);
@@ -112,6 +123,8 @@ static void print_json(const struct status *s, int code)
 	printf(",\n  \"kernel\": {");
 	json_key_str("release", s->k.release, false);
 	json_key_str("build_id", s->k.build_id_hex, true);
+	printf(", \"running\": %s", s->k.offline ? "false" : "true");
+	json_key_str("image", *s->k.image ? s->k.image : NULL, true);
 	printf("}");
 	printf(",\n  \"archive\": {");
 	json_key_str("source", s->have_source ? source_kind_name(s->src.kind) : NULL, false);
@@ -212,8 +225,11 @@ static void print_text(const struct status *s)
 {
 	const struct inv_link *l = &s->inv.running;
 
-	printf("kernel:    %s, build ID %s\n", s->k.release,
-	       *s->k.build_id_hex ? s->k.build_id_hex : "none");
+	char which[sizeof(s->k.image) + 64];
+
+	printf("kernel:    %s, build ID %s (%s)\n", s->k.release,
+	       *s->k.build_id_hex ? s->k.build_id_hex : "none",
+	       kernel_which(&s->k, which, sizeof(which)));
 	if (s->have_source)
 		printf("archive:   %s %s\n", source_kind_name(s->src.kind), s->src.path);
 	else
@@ -239,7 +255,7 @@ static void print_text(const struct status *s)
 			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", "broken", "-", "-", "-",
 			       "-", "-", "-", ent->key);
 		else
-			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", entry_state_name(ent->state),
+			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", entry_state(s, ent),
 			       ent->kbuild ? "yes" : "no", ent->verified,
 			       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
 			       size, age, ent->key);

@@ -261,13 +261,13 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 			 struct khdr_err *e)
 {
 	const struct khdr_opts *o = v->o;
-	char tree[PATH_MAX], btf[PATH_MAX];
+	char tree[PATH_MAX], btf[PATH_MAX], which[PATH_MAX + 64];
 	struct layout_opts lo = { .tree = tree, .btf = btf, .print = true, .json = o->json,
 				  .structs = argc ? (const char *const *)argv : NULL,
 				  .nstructs = (size_t)argc };
 	struct layout_result res;
-	/* The tree and the running kernel's BTF: no image to read. */
-	int r = kernel_identify(&v->k, &o->kernel, e);
+	/* The entry is the target kernel's; the BTF is the running kernel's. */
+	int r = kernel_identify_installed(&v->k, &o->kernel, e);
 
 	if (r == 0)
 		r = layout_tree(v, tree, sizeof(tree), e);
@@ -275,9 +275,9 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 		return r;
 	if (ctx_path(&o->ctx, CTX_SYSFS, btf, sizeof(btf), "/kernel/btf/vmlinux") < 0)
 		return err_set(e, ENAMETOOLONG, "path too long");
-	if (v->k.have_version && strcmp(v->k.version.release, v->k.release) != 0)
-		log_warn("%s is the BTF of the running kernel %s, not of %s", btf,
-			 v->k.version.release, v->k.release);
+	if (v->k.offline)
+		log_warn("%s is the BTF of the running kernel, not of %s (%s)", btf,
+			 v->k.release, kernel_which(&v->k, which, sizeof(which)));
 	r = layout_verify(&lo, &res, e);
 	if (r < 0 && o->json)
 		layout_print_unknown(&lo, e->msg);

@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/nearest.h"
 #include "format/conf.h"
+#include "sys/boot.h"
 #include "cmd/commands.h"
 
 static const struct command *const commands[] = {
@@ -140,6 +141,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	struct khdr_conf conf;
 	char run_dir[4096];
 	const struct command *c;
+	const char *kmsg;
 	bool help = false, version = false;
 	struct args_seen seen = { 0 };
 	const char *refused;
@@ -177,10 +179,13 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		return r;
 	umask(022);
 	*opts = o;
-	/* At boot the kernel log is where anyone will look, errors included.
-	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
-	if (o.boot)
-		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
+	/* At boot the kernel log is where anyone will look, errors included;
+	 * a scratch root's install is no boot of this machine: stderr. */
+	kmsg = o.boot ? boot_kmsg_path(&o.ctx) : NULL;
+	if (o.boot && !log_to_kmsg(kmsg) && !kmsg)
+		log_info("install --boot: messages go to stderr, not to the kernel log "
+			 "(--root %s is not this machine's root; KHDR_KMSG=/dev/kmsg asks for it)",
+			 o.root);
 	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen.bits, &conf, e)) < 0)
 		return r;
 	*opts = o;

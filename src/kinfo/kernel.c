@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kernel.c - which kernel: the running one (uname, notes, /proc/version) or an installed one (its image). */
+/* kernel.c - which kernel: the running one (/proc/version, notes) or an installed one (its image). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,29 +64,54 @@ static void read_build_id(struct kernel_id *k, const struct khdr_ctx *ctx)
 	hex_encode(k->build_id.bytes, k->build_id.len, k->build_id_hex);
 }
 
-int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
-		    struct khdr_err *e)
+/*
+ * The release asked for: -r, else the one <procfs>/version names, so that a
+ * simulated --procfs is one machine with its --sysfs.  uname(2) only stands
+ * in for the real /proc, never for a --procfs given.
+ */
+static int target_release(struct kernel_id *k, const struct kernel_query *q,
+			  const char *version, struct khdr_err *e)
 {
 	struct utsname u;
-	char path[4096], line[2048];
 
-	memset(k, 0, sizeof(*k));
 	if (q->release) {
 		snprintf(k->release, sizeof(k->release), "%s", q->release);
+	} else if (k->have_version) {
+		snprintf(k->release, sizeof(k->release), "%s", k->version.release);
+	} else if (strcmp(q->ctx->procfs, "/proc") != 0) {
+		return err_set(e, ENOENT, "cannot read the running release from %s "
+			       "(no 'Linux version R ...' line there); pass --kernel-release R",
+			       version);
 	} else {
 		if (uname(&u) < 0)
 			return err_set(e, errno, "uname: %s", strerror(errno));
 		snprintf(k->release, sizeof(k->release), "%s", u.release);
 	}
-	if (!release_valid(q->release ? q->release : k->release))
-		return err_set(e, EINVAL, "invalid kernel release '%s'",
-			       q->release ? q->release : k->release);
-	read_build_id(k, q->ctx);
+	if (!release_valid(k->release))
+		return err_set(e, EINVAL, "invalid kernel release '%s'", k->release);
+	return 0;
+}
+
+int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
+		    struct khdr_err *e)
+{
+	char path[4096] = "", line[2048];
+	int r;
+
+	memset(k, 0, sizeof(*k));
 	if (ctx_path(q->ctx, CTX_PROCFS, path, sizeof(path), "/version") == 0 &&
 	    read_small_file(AT_FDCWD, path, line, sizeof(line), NULL) == 0)
 		k->have_version = proc_version_parse(line, &k->version) == 0;
 	snprintf(k->version_file, sizeof(k->version_file), "%s", path);
-	read_uts_version(k, q->ctx);
+	r = target_release(k, q, path, e);
+	if (r < 0)
+		return r;
+	/* The running kernel's notes say who it is; another's come from its image. */
+	k->offline = kernel_is_offline(k, q);
+	if (!k->offline) {
+		read_build_id(k, q->ctx);
+		read_uts_version(k, q->ctx);
+	}
 	return 0;
 }
 
@@ -98,11 +123,21 @@ const char *kernel_against(const struct kernel_id *k, char *buf, size_t size)
 	return buf;
 }
 
+const char *kernel_which(const struct kernel_id *k, char *buf, size_t size)
+{
+	if (!k->offline)
+		return "running";
+	if (!*k->image)
+		return "installed, not running, no image found";
+	snprintf(buf, size, "installed, identified by image %s", k->image);
+	return buf;
+}
+
 bool kernel_is_offline(const struct kernel_id *k, const struct kernel_query *q)
 {
 	if (q->image)
 		return true;
-	return !q->boot && q->release && k->have_version &&
+	return !q->boot && k->have_version &&
 	       strcmp(k->version.release, k->release) != 0;
 }
 
@@ -216,7 +251,7 @@ int kernel_identify_target(struct kernel_id *k, const struct kernel_query *q,
 {
 	int r = kernel_identify(k, q, e);
 
-	if (r == 0 && kernel_is_offline(k, q))
+	if (r == 0 && k->offline)
 		r = kernel_identify_image(k, q, e);
 	return r;
 }

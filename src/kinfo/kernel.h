@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kernel.h - the identity of the running kernel: release (uname(2) or
- * --kernel-release), GNU build ID (<sysfs>/kernel/notes) and the compile
- * fingerprint of <procfs>/version.
+ * kernel.h - which kernel a command is about, one definition for all: the
+ * release is --kernel-release, else the one <procfs>/version names; it is
+ * running when <procfs>/version names it, and then identified by its GNU
+ * build ID in <sysfs>/kernel/notes, else by its image's.
  */
 #ifndef KHDR_KERNEL_H
 #define KHDR_KERNEL_H
@@ -36,7 +37,7 @@ struct kernel_id {
  */
 struct kernel_query {
 	const struct khdr_ctx *ctx;
-	const char *release;     /* --kernel-release, NULL: uname(2) */
+	const char *release;     /* --kernel-release, NULL: <procfs>/version's */
 	const char *image;       /* --kernel-image, NULL: looked for under the root */
 	bool boot;               /* install --boot: the running kernel by definition */
 	bool force;              /* an image that cannot vouch: warn and go on */
@@ -45,14 +46,21 @@ struct kernel_query {
 /* What the archive is compared with, for messages. */
 const char *kernel_against(const struct kernel_id *k, char *buf, size_t size);
 
+/* Which it is, for output: "running", or "installed, identified by image X". */
+const char *kernel_which(const struct kernel_id *k, char *buf, size_t size);
+
+/*
+ * The release (see above), whether it runs (k->offline when not), and for
+ * the running kernel its notes and uname -v; another is left without a
+ * build ID: kernel_identify_target() reads its image.
+ */
 int kernel_identify(struct kernel_id *k, const struct kernel_query *q,
 		    struct khdr_err *e);
 
 /*
  * Is the release to install for another than the running one?  Yes with
- * --kernel-image, or when --kernel-release names a release that the
- * procfs version line does not (never with --boot: that is the running
- * kernel by definition).
+ * --kernel-image, or when <procfs>/version names another release (never
+ * with --boot: that is the running kernel by definition).
  */
 bool kernel_is_offline(const struct kernel_id *k, const struct kernel_query *q);
 

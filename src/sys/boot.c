@@ -2,10 +2,13 @@
 /* boot.c - what install --boot adds: the command line switches, a read-only root, staging, modprobe. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -25,6 +28,22 @@ static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 		return false;
 	line[len] = '\0';
 	return true;
+}
+
+const char *boot_kmsg_path(const struct khdr_ctx *ctx)
+{
+	const char *asked = getenv("KHDR_KMSG");
+	struct statfs fs;
+
+	if (asked && *asked)
+		return asked;
+	if (!*ctx->prefix)
+		return "/dev/kmsg";
+	/* systemd's in_initrd() test: the initramfs runs from a ramfs or tmpfs. */
+	if (statfs("/", &fs) == 0 &&
+	    ((unsigned long)fs.f_type == RAMFS_MAGIC || (unsigned long)fs.f_type == TMPFS_MAGIC))
+		return "/dev/kmsg";
+	return NULL;
 }
 
 bool boot_disabled(const struct khdr_ctx *ctx)

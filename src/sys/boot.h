@@ -17,6 +17,15 @@
 /* khdr=0 or rd.khdr=0 on <procfs>/cmdline. */
 bool boot_disabled(const struct khdr_ctx *ctx);
 
+/*
+ * The kernel log --boot writes to, that of the machine it runs on:
+ * $KHDR_KMSG when set (asked for: the tests' stand-in), /dev/kmsg when the
+ * root is this machine's ("/", or any root from an initramfs, whose own /
+ * is a ramfs or tmpfs); NULL for a scratch --root: its messages go to
+ * stderr, never into the host's kernel log unasked.
+ */
+const char *boot_kmsg_path(const struct khdr_ctx *ctx);
+
 /* statvfs says ST_RDONLY (an initramfs before the remount). */
 bool root_read_only(const char *root);
 
