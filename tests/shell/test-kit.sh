@@ -20,13 +20,16 @@ MKARCHIVE=$KHDR_SRCDIR/kernel/mkarchive
 
 # The files of one build that a headers-only tree lacks besides the kit:
 # Module.symvers, .config, include/config/auto.conf and kernel.release.
-# For now Debian's own, from linux-headers-R; khdr-cache will make them
-# from the kernel's image, modules and configuration.
+# Module.symvers made by khdr-cache symvers from Debian's linux-image .deb
+# (its vmlinuz and modules), .config its boot/config-R, kernel.release the
+# release; auto.conf still Debian's until install writes it (kconfig_format).
 generated_files() {  # tree
 	local d=$HDRS/usr/src/linux-headers-$KREL
 	mkdir -p "$1/include/config" &&
-	cp "$d/Module.symvers" "$d/.config" "$1/" &&
-	cp "$d/include/config/auto.conf" "$d/include/config/kernel.release" "$1/include/config/"
+	"$KHDR" symvers "$MODS/boot/vmlinuz-$KREL" "$MODS/lib/modules/$KREL/kernel" > "$1/Module.symvers" &&
+	cp "$MODS/boot/config-$KREL" "$1/.config" &&
+	echo "$KREL" > "$1/include/config/kernel.release" &&
+	cp "$d/include/config/auto.conf" "$1/include/config/"
 }
 
 # A module that uses a few exported symbols (some GPL-only, one data).
@@ -70,6 +73,8 @@ oneTimeSetUp() {
 	HDRS=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
 		{ skip_test "Debian's headers packages unavailable (tests/lib/debian-headers.sh failed)"; skip_suite; return 0; }
 	KREL=$(cat "$HDRS/release")
+	MODS=$(sh "$KHDR_SRCDIR/tests/lib/debian-modules.sh" 2>/dev/null) && [ "$(cat "$MODS/release")" = "$KREL" ] ||
+		{ skip_test "Debian's linux-image-$KREL could not be unpacked (tests/lib/debian-modules.sh)"; skip_suite; return 0; }
 	KIT=$(sh "$KHDR_SRCDIR/tests/lib/build-kit.sh") ||
 		{ skip_test "no kit (tests/lib/build-kit.sh failed: linux-source-6.1 missing?)"; skip_suite; return 0; }
 	KVER=$(cat "$KIT/version")
