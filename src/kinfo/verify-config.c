@@ -32,8 +32,8 @@ int verify_config(struct verifier *v, const char *data, size_t len,
 		return err_set(e, ENOMEM, "out of memory comparing the kernel config");
 	if (!cmp.differ) {
 		v->config_state = KCONFIG_MATCH;
-		log_info("config: %zu symbols of %s agree with the running kernel's (%zu tool chain symbols left out)",
-			 cmp.compared, AUTOCONF_H, cmp.skipped);
+		log_info("config: %zu symbols set in %s or the running kernel's config: %zu agree, %zu tool chain symbols not compared",
+			 cmp.compared + cmp.skipped, AUTOCONF_H, cmp.compared, cmp.skipped);
 		return 0;
 	}
 	v->config_state = KCONFIG_MISMATCH;
