@@ -123,7 +123,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		.threads = 2, .handoff = true,
 	};
 	struct khdr_conf conf;
-	char run_dir[4096];
+	struct args_paths paths;    /* o's paths point here */
 	const struct command *c;
 	bool help = false, version = false;
 	unsigned seen = 0;
@@ -154,7 +154,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	if (seen & ~c->options)
 		return err_usage(e, "an option given does not apply to '%s' (usage: khdr-cache %s %s)",
 				 c->name, c->name, c->usage);
-	r = args_finish(&o, run_dir, sizeof(run_dir), e);
+	r = args_finish(&o, &paths, e);
 	if (r < 0)
 		return r;
 	umask(022);
@@ -163,7 +163,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 	 * KHDR_KMSG names a file standing in for /dev/kmsg, for the tests. */
 	if (o.boot)
 		log_to_kmsg(getenv("KHDR_KMSG") ? getenv("KHDR_KMSG") : "/dev/kmsg");
-	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
+	if ((c->options & OPT_CONF_FILE) && (r = load_conf(c->name, &o, seen, &conf, e)) < 0)
 		return r;
 	*opts = o;
 	r = check_operands(c, argc - operand - 1, e);

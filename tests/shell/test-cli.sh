@@ -37,6 +37,20 @@ test_option_not_for_command() {
 	assertContains "$ERR" "invalid --max-bytes"
 }
 
+# handoff runs this system's scripts: --help offers no option that would
+# name another root, and the command refuses them.
+test_handoff_help_lists_no_option_it_refuses() {
+	local opt help
+	help=$("$KHDR" handoff --help)
+	for opt in --root --sysfs --procfs --cache-dir; do
+		assertNotContains "handoff --help lists no $opt" "$help" "$opt "
+		run handoff $opt /tmp
+		assertEquals "handoff $opt: usage error" 2 "$RC"
+	done
+	assertContains "--run-dir listed" "$help" "--run-dir"
+	assertContains "--kernel-release listed" "$help" "--kernel-release"
+}
+
 test_help_lists_every_command_and_option() {
 	run --help
 	assertEquals 0 "$RC"
