@@ -365,8 +365,9 @@ static int locked_install(struct install *in, struct khdr_err *e)
 	}
 	if (in->no_link) {
 		if (in->o->verbose >= 0)
-			log_result("cached %s in %s (lib/modules left alone%s)", in->key,
-				   in->cache.prefix, in->o->no_link ? ": --no-link" :
+			log_result("cached %s in %s%s (lib/modules left alone%s)", in->key,
+				   in->o->ctx.prefix, in->cache.prefix,
+				   in->o->no_link ? ": --no-link" :
 				   ": the root is read-only; the late service links it");
 		return 0;
 	}

@@ -98,7 +98,7 @@ test_first_boot_finds_it_up_to_date() {
 		--run-dir "$FX/b/run" --kernel-release "$DREL" --boot
 	unset KHDR_KMSG
 	assertEquals "boot: $ERR" 0 "$RC"
-	assertTrue "up to date: $(cat "$FX/kmsg")" "grep -q 'up to date: lib/modules/$DREL/build -> /var/cache/khdr/$DKEY' '$FX/kmsg'"
+	assertTrue "up to date: $(cat "$FX/kmsg")" "grep -qF 'up to date: $FX/root/lib/modules/$DREL/build -> /var/cache/khdr/$DKEY' '$FX/kmsg'"
 	assertEquals "nothing extracted, the stamp unchanged" "$before" \
 		"$(stat -c '%Y %i' "$stamp"; md5sum < "$stamp"; state)"
 	assertFalse "no marker at boot: nothing new" "[ -e '$FX/b/run/handoff/$DREL' ]"

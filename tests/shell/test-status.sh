@@ -200,9 +200,12 @@ test_entry_states() {
 	run status $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
 	local k
+	local table
+	table=$(printf '%s\n' "$OUT" | sed -n '/^entries:/,$p')
 	for k in "$(key)" "$stale" "$ref" "$orph" "$inst" "$boot" "$broken"; do
-		assertContains "text lists $k, its build ID cut to 12 digits" "$OUT" "$(short_key "$k")  "
-		assertNotContains "text cuts the build ID of $k" "$OUT" "$k"
+		assertTrue "text lists $k, its build ID cut to 12 digits: $table" \
+			"printf '%s\n' '$table' | grep -qE ' $(short_key "$k")( |\$)'"
+		assertNotContains "text cuts the build ID of $k" "$table" "$k"
 	done
 	status_json
 	assertEquals 0 "$RC"
@@ -314,6 +317,9 @@ test_relative_root_prints_absolute_paths() {
 	assertContains "build: absolute" "$OUT" "build:     $FX/root/lib/modules/$REL/build: ours-valid"
 	assertContains "cache: absolute" "$OUT" "cache:     $FX/root/var/cache/khdr on "
 	assertNotContains "no doubled slash" "$OUT" "//"
+	OUT=$("$KHDR" status $FXOPTS --cache-dir //var//cache/khdr/ 2>&1)
+	assertContains "--cache-dir squeezed" "$OUT" "cache:     $FX/root/var/cache/khdr on "
+	assertContains "the same entry" "$OUT" "active "
 	OUT=$(cd "$FX" && "$KHDR" status --root ./root --sysfs sys --procfs proc -r "$REL" --json 2>&1)
 	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.json"
 	assertEquals "JSON build.path" "$FX/root/lib/modules/$REL/build" "$(jqr .build.path)"
