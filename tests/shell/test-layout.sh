@@ -77,7 +77,7 @@ test_config_match_is_recorded_and_shown() {
 	assertEquals "stamp" match "$(stamp_field config)"
 	assertEquals "stamp" fingerprint "$(stamp_field verified)"
 	run status $FXOPTS
-	assertTrue "status shows it: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^  active +no +fingerprint +match +- '"
+	assertTrue "status shows it: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^  active +argument +no +fingerprint +match +- '"
 	run status $FXOPTS --json
 	assertEquals "status --json" match "$(printf '%s' "$OUT" | jq -r '.entries[0].config')"
 	assertEquals "status --json" null "$(printf '%s' "$OUT" | jq -r '.entries[0].layout')"
@@ -236,11 +236,11 @@ test_verify_layout_names_one_moved_member() {
 	run verify --layout --json $FXOPTS
 	assertEquals 3 "$RC"
 	assertEquals mismatch "$(printf '%s' "$OUT" | jq -r .result)"
+	assertEquals "task_struct pid $((off - 8)) $off" \
+		"$(printf '%s' "$OUT" | jq -r '.differences[] | "\(.struct) \(.member) \(.headers) \(.kernel)"')"
 	run verify --layout -q $FXOPTS
 	assertEquals "-q: exit 3 on a mismatch: $ERR" 3 "$RC"
 	assertEquals "-q: nothing printed" "" "$OUT$ERR"
-	assertEquals "task_struct pid $((off - 8)) $off" \
-		"$(printf '%s' "$OUT" | jq -r '.differences[] | "\(.struct) \(.member) \(.headers) \(.kernel)"')"
 }
 
 test_verify_layout_against_another_kernel() {
