@@ -83,7 +83,7 @@ static inline const char *plural(uint64_t n, const char *one, const char *many)
 /*
  * path as an absolute path, the way messages print it: a relative one
  * joined to the working directory, "//" and "/./" squeezed, no trailing
- * '/' ("root/" and "/" stay apart from "root//lib").  Symlinks and ".."
+ * '/' (so "root/" before "/lib" is not "root//lib").  Symlinks and ".."
  * are left as typed.  -ENAMETOOLONG, or getcwd's error.
  */
 int path_absolute(const char *path, char *buf, size_t size);
