@@ -66,6 +66,28 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode);
 __attribute__((format(printf, 3, 4)))
 int path_fmt(char *buf, size_t size, const char *fmt, ...);
 
+/*
+ * A byte count as every message of the program prints it: IEC units with
+ * one decimal and a space, "512 B", "28.9 MiB" (JSON carries exact bytes).
+ * buf must hold SIZE_TEXT_MAX bytes.
+ */
+#define SIZE_TEXT_MAX 32
+const char *size_text(uint64_t bytes, char *buf);
+
+/* The word for a count: plural(1, "file", "files") is "file". */
+static inline const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/*
+ * path as an absolute path, the way messages print it: a relative one
+ * joined to the working directory, "//" and "/./" squeezed, no trailing
+ * '/' (so "root/" before "/lib" is not "root//lib").  Symlinks and ".."
+ * are left as typed.  -ENAMETOOLONG, or getcwd's error.
+ */
+int path_absolute(const char *path, char *buf, size_t size);
+
 /* s as a JSON string on stdout: quotes, backslashes and controls escaped. */
 void json_put_str(const char *s);
 

@@ -94,7 +94,7 @@ void log_result(const char *fmt, ...)
 	va_start(ap, fmt);
 	if (kmsg_fd >= 0) {
 		vlog(LOG_NOTICE, fmt, ap);
-	} else {
+	} else if (max_level >= LOG_WARN) {     /* -q: errors only */
 		vprintf(fmt, ap);
 		putchar('\n');
 	}

@@ -21,7 +21,7 @@ int log_to_kmsg(const char *path);
 __attribute__((format(printf, 2, 3)))
 void log_msg(enum log_level level, const char *fmt, ...);
 
-/* The one-line result of a command: stdout, or the kernel log at boot. */
+/* The one-line result of a command: stdout (nothing with -q), or the kernel log at boot. */
 __attribute__((format(printf, 1, 2)))
 void log_result(const char *fmt, ...);
 

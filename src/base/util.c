@@ -143,3 +143,64 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode)
 	}
 	return 0;
 }
+
+const char *size_text(uint64_t bytes, char *buf)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double d = (double)bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, SIZE_TEXT_MAX, "%u B", (unsigned)bytes);
+		return buf;
+	}
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	snprintf(buf, SIZE_TEXT_MAX, "%.1f %s", d, units[u]);
+	return buf;
+}
+
+int path_absolute(const char *path, char *buf, size_t size)
+{
+	char joined[2 * PATH_MAX];
+	size_t n = 0;
+
+	if (*path == '/') {
+		if (strlen(path) >= sizeof(joined))
+			return -ENAMETOOLONG;
+		strcpy(joined, path);
+	} else {
+		if (!getcwd(joined, PATH_MAX))
+			return -errno;
+		if (path_fmt(joined + strlen(joined), sizeof(joined) - strlen(joined),
+			     "/%s", path) < 0)
+			return -ENAMETOOLONG;
+	}
+	/* Copy component by component: no empty ones, no ".". */
+	for (const char *p = joined; *p; ) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && *p == '.')) {
+			p += len;
+			continue;
+		}
+		if (n + 1 + len >= size)
+			return -ENAMETOOLONG;
+		buf[n++] = '/';
+		memcpy(buf + n, p, len);
+		n += len;
+		p += len;
+	}
+	if (n == 0) {
+		if (size < 2)
+			return -ENAMETOOLONG;
+		buf[n++] = '/';
+	}
+	buf[n] = '\0';
+	return 0;
+}

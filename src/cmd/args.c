@@ -21,7 +21,7 @@ enum {
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
 	LONG_SHELL, LONG_THREADS, LONG_REMOVED, LONG_LAYOUT, LONG_VERIFY_LAYOUT,
-	LONG_KERNEL_IMAGE,
+	LONG_KERNEL_IMAGE, LONG_WIDE,
 };
 
 /*
@@ -42,7 +42,8 @@ static const struct option_def {
 	{ "procfs", required_argument, LONG_PROCFS, OPT_PROCFS,
 	  "      --procfs DIR          where procfs is mounted (default /proc)" },
 	{ "run-dir", required_argument, LONG_RUN_DIR, OPT_RUN_DIR,
-	  "      --run-dir DIR         staged archives (default " KHDR_RUN_DIR ")" },
+	  "      --run-dir DIR         staged archives, handoff markers (default <root>" KHDR_RUN_DIR ";\n"
+	  "                            with --boot " KHDR_RUN_DIR " of this machine)" },
 	{ "kernel-release", required_argument, 'r', OPT_RELEASE,
 	  "  -r, --kernel-release R    kernel release (default: the one PROCFS/version names)" },
 	{ "cache-dir", required_argument, LONG_CACHE_DIR, OPT_CACHE_DIR,
@@ -75,6 +76,8 @@ static const struct option_def {
 	  "      --layout              verify: compare struct sizes and offsets with the kernel's BTF" },
 	{ "json", no_argument, LONG_JSON, OPT_JSON,
 	  "      --json                status, verify --layout: one JSON document" },
+	{ "wide", no_argument, LONG_WIDE, OPT_WIDE,
+	  "      --wide                status: whole build IDs, not their first 12 hex digits" },
 	{ "shell", no_argument, LONG_SHELL, OPT_SHELL,
 	  "      --shell               env: 'export' each variable" },
 	{ "force", no_argument, 'f', OPT_FORCE,
@@ -253,6 +256,7 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, struct args_seen *see
 				return err_usage(e, "invalid --keep '%s' (a number from 1 to 1000)", optarg);
 			break;
 		case LONG_JSON: o->json = true; break;
+		case LONG_WIDE: o->wide = true; break;
 		case LONG_LEGACY: o->legacy = true; break;
 		case LONG_REMOVED:
 			if (!release_valid(optarg))
@@ -301,11 +305,29 @@ static int check_root(const char *root, struct khdr_err *e)
 	return 0;
 }
 
-int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err *e)
+/* One path of the command line, made absolute in buf. */
+static int absolute(const char **path, char *buf, size_t size, const char *option,
+		    struct khdr_err *e)
 {
-	int r = check_root(o->root, e);
+	int r = path_absolute(*path, buf, size);
 
 	if (r < 0)
+		return err_usage(e, "invalid %s '%s': %s", option, *path, strerror(-r));
+	*path = buf;
+	return 0;
+}
+
+int args_finish(struct khdr_opts *o, struct args_paths *p, struct khdr_err *e)
+{
+	int r;
+
+	if ((r = absolute(&o->root, p->root, sizeof(p->root), "--root", e)) < 0 ||
+	    (r = absolute(&o->sysfs, p->sysfs, sizeof(p->sysfs), "--sysfs", e)) < 0 ||
+	    (r = absolute(&o->procfs, p->procfs, sizeof(p->procfs), "--procfs", e)) < 0 ||
+	    (o->run_dir && (r = absolute(&o->run_dir, p->run_dir, sizeof(p->run_dir),
+					 "--run-dir", e)) < 0) ||
+	    (o->to && (r = absolute(&o->to, p->to, sizeof(p->to), "--to", e)) < 0) ||
+	    (r = check_root(o->root, e)) < 0)
 		return r;
 	ctx_init(&o->ctx, o->root, o->sysfs, o->procfs, NULL);
 	/*
@@ -315,10 +337,11 @@ int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err
 	 */
 	if (!o->run_dir && o->boot)
 		o->run_dir = KHDR_RUN_DIR;
-	else if (!o->run_dir && ctx_path(&o->ctx, CTX_ROOT, run_dir, size, "%s", KHDR_RUN_DIR) < 0)
+	else if (!o->run_dir && ctx_path(&o->ctx, CTX_ROOT, p->run_dir, sizeof(p->run_dir),
+					 "%s", KHDR_RUN_DIR) < 0)
 		return err_usage(e, "--root too long");
 	else if (!o->run_dir)
-		o->run_dir = run_dir;
+		o->run_dir = p->run_dir;
 	o->ctx.run_dir = o->run_dir;
 	o->kernel = (struct kernel_query){ .ctx = &o->ctx, .release = o->release,
 					   .image = o->kernel_image, .boot = o->boot,

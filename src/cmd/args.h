@@ -41,11 +41,14 @@ enum {
 	OPT_LAYOUT = 1u << 20,
 	OPT_VERIFY_LAYOUT = 1u << 21,
 	OPT_KERNEL_IMAGE = 1u << 22,
+	OPT_WIDE = 1u << 23,
+	/* No option: the command reads <root>/etc/khdr-cache.conf. */
+	OPT_CONF_FILE = 1u << 30,
 };
 
 #define OPT_KERNEL (OPT_ROOT | OPT_SYSFS | OPT_PROCFS | OPT_RUN_DIR | OPT_RELEASE)
 /* Commands that read <root>/etc/khdr-cache.conf. */
-#define OPT_CONF   (OPT_KERNEL | OPT_CACHE_DIR)
+#define OPT_CONF   (OPT_KERNEL | OPT_CACHE_DIR | OPT_CONF_FILE)
 
 /* Everything the command line can set; nothing else is global. */
 struct khdr_opts {
@@ -74,6 +77,7 @@ struct khdr_opts {
 	bool strict;             /* refuse fingerprint when a build ID could be had */
 	bool load_module;        /* may modprobe kheaders */
 	bool json;               /* status --json */
+	bool wide;               /* status --wide: whole build IDs */
 	bool legacy;             /* prune --legacy */
 	bool shell;              /* env --shell */
 	bool layout;             /* verify --layout: headers against BTF */
@@ -99,11 +103,19 @@ const char *args_refused(const struct args_seen *seen, unsigned accepted);
 void args_print_help(FILE *out, unsigned accepted);
 
 /*
- * What library code takes from the options, made once they are parsed: the
- * roots (o->ctx, the run dir defaulting to run_dir, <root>/run/khdr) and the
- * kernel asked for (o->kernel, which points at o->ctx: o must not move).
+ * The paths of the command line made absolute (messages print them, and a
+ * relative one would name another file once the working directory changes).
  */
-int args_finish(struct khdr_opts *o, char *run_dir, size_t size, struct khdr_err *e);
+struct args_paths {
+	char root[4096], sysfs[4096], procfs[4096], run_dir[4096], to[4096];
+};
+
+/*
+ * What library code takes from the options, made once they are parsed: the
+ * roots, absolute, in p (o->ctx, the run dir defaulting to <root>/run/khdr) and
+ * the kernel asked for (o->kernel, which points at o->ctx: o must not move).
+ */
+int args_finish(struct khdr_opts *o, struct args_paths *p, struct khdr_err *e);
 
 /* The command line's limits and threads, and where to show progress. */
 static inline struct unpack_opts unpack_opts_of(const struct khdr_opts *o,

@@ -51,6 +51,7 @@ static int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	struct extractor x;
 	struct kernel_id k;
 	struct source src;
+	char size[SIZE_TEXT_MAX];
 	int fd, r;
 
 	(void)argc;
@@ -77,8 +78,9 @@ static int cmd_extract(const struct khdr_opts *o, int argc, char **argv,
 	if (r < 0)
 		err_wrap(e, "%s", src.path);
 	if (r == 0 && o->verbose >= 0)
-		printf("extracted %" PRIu64 " files, %" PRIu64 " bytes from %s into %s\n",
-		       x.nfiles, x.bytes, src.path, o->to);
+		printf("extracted %" PRIu64 " %s, %s from %s into %s\n", x.nfiles,
+		       plural(x.nfiles, "file", "files"), size_text(x.bytes, size), src.path,
+		       o->to);
 	extract_free(&x);
 	close(fd);
 	source_close(&src);

@@ -79,9 +79,6 @@ static int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 
 	(void)argc;
 	(void)argv;
-	/* The scripts are this system's: they could not run inside another root. */
-	if (*o->ctx.prefix)
-		return err_usage(e, "handoff runs the scripts of / only (not with --root)");
 	if (o->release) {
 		hand_on(o, o->release);
 		return 0;
@@ -97,7 +94,10 @@ static int cmd_handoff(const struct khdr_opts *o, int argc, char **argv,
 }
 
 const struct command command_handoff = {
-	.name = "handoff", .fn = cmd_handoff, .options = OPT_CONF,
+	/* The scripts are this system's: they could not run inside another
+	 * root, so --root (and --sysfs, --procfs) are refused, and not listed. */
+	.name = "handoff", .fn = cmd_handoff,
+	.options = OPT_CONF_FILE | OPT_RUN_DIR | OPT_RELEASE,
 	.usage = "[--kernel-release R]",
 	.help = "run /etc/kernel/header_postinst.d for each new tree install left a marker for",
 };

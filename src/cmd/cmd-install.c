@@ -93,11 +93,11 @@ static void say_up_to_date(struct install *in)
 	/* What a run killed at the last moment left behind goes now. */
 	cache_tidy(&in->cache, in->k.release);
 	if (installed_forced(in))
-		log_result("up to date, but installed with --force (unverified): lib/modules/%s/build -> %s%s",
-			   in->k.release, in->cache.prefix, in->key);
+		log_result("up to date, but installed with --force (unverified): %s/lib/modules/%s/build -> %s%s",
+			   in->o->ctx.prefix, in->k.release, in->cache.prefix, in->key);
 	else if (in->o->verbose >= 0)
-		log_result("up to date: lib/modules/%s/build -> %s%s", in->k.release,
-			   in->cache.prefix, in->key);
+		log_result("up to date: %s/lib/modules/%s/build -> %s%s", in->o->ctx.prefix,
+			   in->k.release, in->cache.prefix, in->key);
 }
 
 /* What the stamp records of this install: -ENAMETOOLONG when a value does not fit. */
@@ -255,7 +255,7 @@ static int check_layout(struct install *in, const char *staging,
 /* Extract into staging, verify on the way, commit as in->key. */
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
-	char staging[64], stamp[8192];
+	char staging[64], stamp[8192], size[SIZE_TEXT_MAX];
 	struct stamp rec;
 	struct unpack_stats st;
 	struct extractor x;
@@ -293,8 +293,9 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 		cache_discard(&in->cache, staging);
 		return r;
 	}
-	log_info("extracted %" PRIu64 " files, %" PRIu64 " bytes (verified: %s)",
-		 x.nfiles, x.bytes, verify_level_name(st.level));
+	log_info("extracted %" PRIu64 " %s, %s (verified: %s)", x.nfiles,
+		 plural(x.nfiles, "file", "files"), size_text(x.bytes, size),
+		 verify_level_name(st.level));
 	return 0;
 }
 
@@ -337,9 +338,11 @@ static int dry_run(struct install *in, struct khdr_err *e)
 
 	if (r < 0)
 		return r;
-	printf("would install %s from %s %s (verified: %s, %" PRIu64 " members)\n",
-	       in->key, source_kind_name(in->src.kind), in->src.path,
-	       verify_level_name(st.level), st.members);
+	if (in->o->verbose >= 0)
+		printf("would install %s from %s %s (verified: %s, %" PRIu64 " archive %s)\n",
+		       in->key, source_kind_name(in->src.kind), in->src.path,
+		       verify_level_name(st.level), st.members,
+		       plural(st.members, "member", "members"));
 	return 0;
 }
 
@@ -387,8 +390,9 @@ static int locked_install(struct install *in, struct khdr_err *e)
 	}
 	if (in->no_link) {
 		if (in->o->verbose >= 0)
-			log_result("cached %s in %s (lib/modules left alone%s)", in->key,
-				   in->cache.prefix, in->o->no_link ? ": --no-link" :
+			log_result("cached %s in %s%s (lib/modules left alone%s)", in->key,
+				   in->o->ctx.prefix, in->cache.prefix,
+				   in->o->no_link ? ": --no-link" :
 				   ": the root is read-only; the late service links it");
 		return 0;
 	}
@@ -396,8 +400,8 @@ static int locked_install(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	if (in->o->verbose >= 0)
-		log_result("installed %s: lib/modules/%s/build -> %s%s", in->key,
-			   in->k.release, in->cache.prefix, in->key);
+		log_result("installed %s: %s/lib/modules/%s/build -> %s%s", in->key,
+			   in->o->ctx.prefix, in->k.release, in->cache.prefix, in->key);
 	mark_for_handoff(in);
 	return 0;
 }

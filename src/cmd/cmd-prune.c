@@ -82,10 +82,10 @@ static void choose(struct prune *p)
 static void say(const struct prune *p, const char *what, const char *name,
 		const char *why, uint64_t bytes, bool known)
 {
-	char size[48] = "";
+	char size[SIZE_TEXT_MAX + 2] = "";
 
 	if (known)
-		snprintf(size, sizeof(size), ", %" PRIu64 " bytes", bytes);
+		size_text(bytes, stpcpy(size, ", "));
 	if (p->o->verbose >= 0)
 		printf("%s%s %s (%s%s)\n", p->o->dry_run ? "would remove " : "removed ",
 		       what, name, why, size);
@@ -120,16 +120,18 @@ static int remove_dangling_links(struct prune *p)
 
 	for (size_t i = 0; i < p->inv.nlinks; i++) {
 		const struct inv_link *l = &p->inv.links[i];
-		char name[RELEASE_MAX + 32];
+		char name[4096 + RELEASE_MAX + 32];
 
 		if (l->state != BUILD_DANGLING || !l->key[0])
 			continue;
 		if (!p->o->dry_run && (r = cache_link_remove(&p->cache, l->release, l->key)) < 0) {
-			log_error("cannot remove lib/modules/%s/build: %s", l->release, strerror(-r));
+			log_error("cannot remove %s/lib/modules/%s/build: %s", p->o->ctx.prefix,
+				  l->release, strerror(-r));
 			err = r;
 			continue;
 		}
-		snprintf(name, sizeof(name), "lib/modules/%s/build", l->release);
+		snprintf(name, sizeof(name), "%s/lib/modules/%s/build", p->o->ctx.prefix,
+			 l->release);
 		say(p, "link", name, "dangling", 0, false);
 		p->removed++;
 	}
@@ -240,8 +242,9 @@ static int prune_cache(struct prune *p, struct khdr_err *e)
 		if (!p->o->dry_run)
 			left = cache_remove_leftovers(&p->cache, &gone);
 		if (p->o->verbose >= 0 && gone)
-			printf("%s %u leftover staging dir(s)\n",
-			       p->o->dry_run ? "would remove" : "removed", gone);
+			printf("%s %u leftover staging %s\n",
+			       p->o->dry_run ? "would remove" : "removed", gone,
+			       plural(gone, "directory", "directories"));
 		p->removed += gone;
 	}
 	r = remove_entries(p);
@@ -263,9 +266,12 @@ static int prune(struct prune *p, struct khdr_err *e)
 	if (r == 0 && p->o->legacy)
 		prune_legacy(p);
 	if (r == 0 && p->o->verbose >= 0) {
+		char size[SIZE_TEXT_MAX];
+
 		if (p->removed)
-			printf("%s %u item(s), %" PRIu64 " bytes\n",
-			       p->o->dry_run ? "would free:" : "freed:", p->removed, p->freed);
+			printf("%s %u %s, %s\n", p->o->dry_run ? "would free:" : "freed:",
+			       p->removed, plural(p->removed, "item", "items"),
+			       size_text(p->freed, size));
 		else
 			printf("nothing to prune\n");
 	}

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,14 +113,22 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 	printf("}");
 }
 
+/* The one word for the running kernel's headers, the text's and the JSON's. */
+static const char *status_word(const struct status *s, int code)
+{
+	const struct inv_link *l = &s->inv.running;
+
+	return code == 0 ? "valid" : s->forced ? "forced" :
+	       l->state == BUILD_OURS_VALID || l->state == BUILD_OURS_STALE ? "stale" :
+	       build_state_name(l->state);
+}
+
 static void print_json(const struct status *s, int code)
 {
 	const struct inv_link *l = &s->inv.running;
 
 	printf("{\n  \"format\": 1");
-	printf(",\n  \"status\": \"%s\"", code == 0 ? "valid" : s->forced ? "forced" :
-	       l->state == BUILD_OURS_VALID || l->state == BUILD_OURS_STALE ? "stale" :
-	       build_state_name(l->state));
+	printf(",\n  \"status\": \"%s\"", status_word(s, code));
 	printf(",\n  \"kernel\": {");
 	json_key_str("release", s->k.release, false);
 	json_key_str("build_id", s->k.build_id_hex, true);
@@ -161,22 +170,6 @@ static void print_json(const struct status *s, int code)
 
 /* ---- text ---- */
 
-static void human_size(uint64_t v, char *buf, size_t size)
-{
-	static const char units[] = "BKMGT";
-	double d = (double)v;
-	int u = 0;
-
-	while (d >= 1024 && u < 4) {
-		d /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%" PRIu64 "B", v);
-	else
-		snprintf(buf, size, "%.1f%ci", d, units[u]);
-}
-
 static void human_age(long long secs, char *buf, size_t size)
 {
 	if (secs < 0)
@@ -194,14 +187,14 @@ static void human_age(long long secs, char *buf, size_t size)
 static void print_cache_line(const struct status *s)
 {
 	const struct devinfo *d = &s->dev;
-	char free[32], cmd[4 * PATH_MAX];
+	char free[SIZE_TEXT_MAX], cmd[4 * PATH_MAX];
 
 	printf("cache:     %s/%s", s->o->ctx.prefix, s->cache.dir);
 	if (!s->have_cache) {
 		printf(" (not created yet)\n");
 		return;
 	}
-	human_size(d->free_bytes, free, sizeof(free));
+	size_text(d->free_bytes, free);
 	printf(" on %s (%s", *d->device ? d->device : *d->source ? d->source : "?",
 	       *d->fstype ? d->fstype : "?");
 	if (*d->label)
@@ -216,25 +209,66 @@ static void print_cache_line(const struct status *s)
 		printf("           %u staging dir(s) in use: an install, prune or verify in progress\n",
 		       s->in_progress);
 	if (s->inv.leftovers)
-		printf("           %u leftover staging dir(s), which prune removes; run: %s\n",
-		       s->inv.leftovers, hint_command(s->o, &command_prune, &(struct hint){ 0 },
-						      cmd, sizeof(cmd)));
+		printf("           %u leftover staging %s, which prune removes; run: %s\n",
+		       s->inv.leftovers, plural(s->inv.leftovers, "directory", "directories"),
+		       hint_command(s->o, &command_prune, &(struct hint){ 0 }, cmd, sizeof(cmd)));
 }
 
-static void print_text(const struct status *s)
+/*
+ * A build ID cut to its first 12 hex digits, as git shortens a commit:
+ * enough to tell entries apart, short enough for one line.  A key keeps
+ * its release and any "crc64-" before the digits.
+ */
+static const char *short_id(const char *id, bool wide, char *buf, size_t size)
+{
+	const char *at = strrchr(id, '@');
+	const char *hex = at ? at + 1 : id;
+
+	if (strncmp(hex, "crc64-", 6) == 0)
+		hex += 6;
+	if (wide || strlen(hex) <= 12)
+		return id;
+	snprintf(buf, size, "%.*s%.12s", (int)(hex - id), id, hex);
+	return buf;
+}
+
+static void print_entry(const struct status *s, const struct inv_entry *ent)
+{
+	char size[SIZE_TEXT_MAX], age[32], key[CACHE_KEY_MAX];
+	const char *k = short_id(ent->key, s->o->wide, key, sizeof(key));
+
+	size_text(ent->bytes, size);
+	human_age(s->now - ent->created, age, sizeof(age));
+	if (ent->state == ENTRY_BROKEN)
+		printf("  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s", "broken", "-", "-", "-",
+		       "-", "-", "-", "-", k);
+	else
+		printf("  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s",
+		       entry_state(s, ent), *ent->source ? ent->source : "-",
+		       ent->kbuild ? "yes" : "no", ent->verified,
+		       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
+		       size, age, k);
+	if (ent->state == ENTRY_REFERENCED)
+		printf("  (build of %s)", ent->linked_by);
+	putchar('\n');
+}
+
+static void print_text(const struct status *s, int code)
 {
 	const struct inv_link *l = &s->inv.running;
+	char id[CACHE_KEY_MAX];
 
 	char which[sizeof(s->k.image) + 64];
 
+	printf("status:    %s\n", status_word(s, code));
 	printf("kernel:    %s, build ID %s (%s)\n", s->k.release,
-	       *s->k.build_id_hex ? s->k.build_id_hex : "none",
-	       kernel_which(&s->k, which, sizeof(which)));
+	       *s->k.build_id_hex ? short_id(s->k.build_id_hex, s->o->wide, id, sizeof(id)) :
+	       "none", kernel_which(&s->k, which, sizeof(which)));
 	if (s->have_source)
 		printf("archive:   %s %s\n", source_kind_name(s->src.kind), s->src.path);
 	else
 		printf("archive:   none (no CONFIG_IKHEADERS archive, no kheaders module, nothing staged)\n");
-	printf("build:     lib/modules/%s/build: %s%s%s\n", s->k.release,
+	printf("build:     %s/lib/modules/%s/build: %s%s%s\n", s->o->ctx.prefix, s->k.release,
 	       build_state_shown(s), *l->target ? " -> " : "", l->target);
 	if (s->forced)
 		printf("           installed with --force: its headers were not verified against this kernel\n");
@@ -243,26 +277,26 @@ static void print_text(const struct status *s)
 		printf("entries:   none\n");
 		return;
 	}
-	printf("entries:\n  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s\n", "STATE", "KBUILD",
-	       "VERIFIED", "CONFIG", "LAYOUT", "SIZE", "AGE", "ENTRY");
-	for (size_t i = 0; i < s->inv.n; i++) {
-		const struct inv_entry *ent = &s->inv.entries[i];
-		char size[32], age[32];
+	printf("entries:\n  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s\n", "STATE", "SOURCE",
+	       "KBUILD", "VERIFIED", "CONFIG", "LAYOUT", "SIZE", "AGE", "ENTRY");
+	for (size_t i = 0; i < s->inv.n; i++)
+		print_entry(s, &s->inv.entries[i]);
+}
 
-		human_size(ent->bytes, size, sizeof(size));
-		human_age(s->now - ent->created, age, sizeof(age));
-		if (ent->state == ENTRY_BROKEN)
-			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", "broken", "-", "-", "-",
-			       "-", "-", "-", ent->key);
-		else
-			printf("  %-10s %-6s %-12s %-11s %-11s %8s %5s  %s", entry_state(s, ent),
-			       ent->kbuild ? "yes" : "no", ent->verified,
-			       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
-			       size, age, ent->key);
-		if (ent->state == ENTRY_REFERENCED)
-			printf("  (build of %s)", ent->linked_by);
-		putchar('\n');
-	}
+/* Active first, then by release (as sort -V), the newest build of each first. */
+static int entry_order(const void *a, const void *b)
+{
+	const struct inv_entry *x = a, *y = b;
+	int r;
+
+	if ((x->state == ENTRY_ACTIVE) != (y->state == ENTRY_ACTIVE))
+		return x->state == ENTRY_ACTIVE ? -1 : 1;
+	r = strverscmp(*x->release ? x->release : x->key, *y->release ? y->release : y->key);
+	if (r)
+		return r;
+	if (x->created != y->created)
+		return x->created > y->created ? -1 : 1;
+	return strcmp(x->key, y->key);
 }
 
 static int open_cache(struct status *s, struct khdr_err *e)
@@ -318,10 +352,11 @@ static int status(struct status *s, struct khdr_err *e)
 	}
 	s->forced = s->inv.running.state == BUILD_OURS_VALID && linked_forced(s);
 	r = s->inv.running.state == BUILD_OURS_VALID && !s->forced ? 0 : KHDR_EXIT_ABSENT;
+	qsort(s->inv.entries, s->inv.n, sizeof(*s->inv.entries), entry_order);
 	if (s->o->json)
 		print_json(s, r);
-	else
-		print_text(s);
+	else if (s->o->verbose >= 0)    /* -q: the exit status says it */
+		print_text(s, r);
 	return r;
 }
 
@@ -345,7 +380,7 @@ static int cmd_status(const struct khdr_opts *o, int argc, char **argv,
 
 const struct command command_status = {
 	.name = "status", .fn = cmd_status,
-	.options = OPT_CONF | OPT_JSON | OPT_KERNEL_IMAGE,
-	.usage = "[--kernel-release R [--kernel-image FILE]] [--json]",
+	.options = OPT_CONF | OPT_JSON | OPT_KERNEL_IMAGE | OPT_WIDE,
+	.usage = "[--kernel-release R [--kernel-image FILE]] [--json] [--wide]",
 	.help = "show the running kernel, its archive, its build link and every cache entry",
 };

@@ -149,8 +149,9 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 		return err_set(e, r, "comparing %s%s: %s", v->cache.prefix, v->key, strerror(-r));
 	if (d.missing + d.changed + d.extra == 0) {
 		if (v->o->verbose >= 0)
-			printf("%s%s: identical to %s (%" PRIu64 " paths)\n", v->cache.prefix,
-			       v->key, v->src.path, d.compared);
+			printf("%s%s%s: identical to %s (%" PRIu64 " %s)\n", v->o->ctx.prefix,
+			       v->cache.prefix, v->key, v->src.path, d.files,
+			       plural(d.files, "file", "files"));
 		return 0;
 	}
 	printf("%s%s differs from %s: %" PRIu64 " missing, %" PRIu64 " changed, %" PRIu64
@@ -262,7 +263,8 @@ static int verify_layout(struct verify_run *v, int argc, char **argv,
 {
 	const struct khdr_opts *o = v->o;
 	char tree[PATH_MAX], btf[PATH_MAX], which[PATH_MAX + 64];
-	struct layout_opts lo = { .tree = tree, .btf = btf, .print = true, .json = o->json,
+	struct layout_opts lo = { .tree = tree, .btf = btf, .json = o->json,
+				  .print = o->json || o->verbose >= 0,   /* -q: the exit status */
 				  .structs = argc ? (const char *const *)argv : NULL,
 				  .nstructs = (size_t)argc };
 	struct layout_result res;

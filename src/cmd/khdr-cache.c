@@ -139,7 +139,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		.threads = 2, .handoff = true,
 	};
 	struct khdr_conf conf;
-	char run_dir[4096];
+	struct args_paths paths;    /* o's paths point here */
 	const struct command *c;
 	const char *kmsg;
 	bool help = false, version = false;
@@ -174,7 +174,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		return err_usage(e, "--%s does not apply to '%s' (usage: khdr-cache %s %s)",
 				 refused, c->name, c->name, c->usage);
 	opts->boot = o.boot;    /* an error from here on does not fail the boot */
-	r = args_finish(&o, run_dir, sizeof(run_dir), e);
+	r = args_finish(&o, &paths, e);
 	if (r < 0)
 		return r;
 	umask(022);
@@ -186,7 +186,7 @@ static int run(int argc, char **argv, struct khdr_opts *opts, struct khdr_err *e
 		log_info("install --boot: messages go to stderr, not to the kernel log "
 			 "(--root %s is not this machine's root; KHDR_KMSG=/dev/kmsg asks for it)",
 			 o.root);
-	if ((c->options & OPT_CACHE_DIR) && (r = load_conf(c->name, &o, seen.bits, &conf, e)) < 0)
+	if ((c->options & OPT_CONF_FILE) && (r = load_conf(c->name, &o, seen.bits, &conf, e)) < 0)
 		return r;
 	*opts = o;
 	r = check_operands(c, argc - operand - 1, e);

@@ -66,10 +66,13 @@ int cache_open(struct cache *c, const struct khdr_ctx *ctx, const char *dir,
 	       bool host_dir, bool create, struct khdr_err *e)
 {
 	const char *root = ctx->root;
-	char shown[PATH_MAX];
+	char shown[PATH_MAX], clean[PATH_MAX];
 	int r, basefd;
 
 	c->fd = c->lockfd = -1;
+	/* "/var//cache/khdr/" is shown, and keyed, as /var/cache/khdr. */
+	if (path_absolute(dir, clean, sizeof(clean)) == 0)
+		dir = clean;
 	dir += strspn(dir, "/");
 	if (path_fmt(c->dir, sizeof(c->dir), "%s", dir) < 0 ||
 	    path_fmt(c->prefix, sizeof(c->prefix), "/%s/", dir) < 0)

@@ -88,6 +88,7 @@ static int compare_one(struct tree_diff *d, int afd, int bfd, const char *name,
 		return 0;
 	}
 	d->compared++;
+	d->files += S_ISREG(sb.st_mode);
 	if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT)) {
 		note(d, TREE_CHANGED, rel, "type");
 		return 0;

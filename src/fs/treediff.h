@@ -18,6 +18,7 @@ struct tree_diff {
 		       void *ctx);
 	void *ctx;
 	uint64_t missing, changed, extra, compared;
+	uint64_t files;                /* of compared, the regular files */
 };
 
 /* Compare installed (fd) with reference (fd); -errno when a walk fails. */

@@ -246,8 +246,9 @@ static void print_text(const struct layout *l, const struct layout_opts *lo,
 {
 	char line[512];
 
-	printf("%-16s %8s %8s %8s %10s %9s\n", "STRUCT", "SIZE", "MEMBERS", "SKIPPED",
-	       "MISMATCHES", "KERNEL");
+	/* The columns are the JSON's names (print_json), upper case. */
+	printf("%-16s %12s %11s %7s %9s %13s %10s\n", "NAME", "SIZE_HEADERS", "SIZE_KERNEL",
+	       "MEMBERS", "BITFIELDS", "INEXPRESSIBLE", "MISMATCHES");
 	for (size_t k = 0; k < l->ns; k++) {
 		const struct layout_struct *s = &l->structs[k];
 		const struct layout_item *size = &l->items[s->first];
@@ -257,8 +258,8 @@ static void print_text(const struct layout *l, const struct layout_opts *lo,
 			snprintf(hs, sizeof(hs), "%" PRIu64, size->headers);
 		else
 			snprintf(hs, sizeof(hs), "-");
-		printf("%-16s %8s %8u %8u %10u %9" PRIu64 "\n", s->name, hs, s->compared,
-		       s->bitfields + s->inexpressible, s->mismatches, size->kernel);
+		printf("%-16s %12s %11" PRIu64 " %7u %9u %13u %10u\n", s->name, hs, size->kernel,
+		       s->compared, s->bitfields, s->inexpressible, s->mismatches);
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		const struct layout_item *it = &l->items[i];
@@ -271,11 +272,12 @@ static void print_text(const struct layout *l, const struct layout_opts *lo,
 				 l->structs[it->strct].name, it->member ? it->member : "(size)");
 		}
 	}
-	printf("%s: %zu members of %zu structs compared, %zu mismatches, %zu skipped "
-	       "(%zu bitfields, %zu the compiler refused); %s against %s, %u build%s, %.1f s\n",
-	       r->mismatches ? "MISMATCH" : "match", r->compared, r->structs, r->mismatches,
-	       r->bitfields + r->inexpressible, r->bitfields, r->inexpressible, lo->tree, lo->btf,
-	       r->builds, r->builds == 1 ? "" : "s", r->seconds);
+	printf("%s: %zu members of %zu structs compared, %zu %s; not compared: %zu %s, "
+	       "%zu inexpressible (the compiler refused their offsetof); %s against %s, "
+	       "%u %s, %.1f s\n", r->mismatches ? "MISMATCH" : "match", r->compared,
+	       r->structs, r->mismatches, plural(r->mismatches, "mismatch", "mismatches"),
+	       r->bitfields, plural(r->bitfields, "bitfield", "bitfields"), r->inexpressible,
+	       lo->tree, lo->btf, r->builds, plural(r->builds, "build", "builds"), r->seconds);
 }
 
 /*

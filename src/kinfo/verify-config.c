@@ -45,8 +45,9 @@ int verify_config(struct verifier *v, const char *data, size_t len,
 		return err_set(e, ENOMEM, "out of memory comparing the kernel config");
 	if (!cmp.differ) {
 		v->config_state = KCONFIG_MATCH;
-		log_info("config: %zu symbols of %s agree with %s (%zu tool chain symbols left out)",
-			 cmp.compared, AUTOCONF_H, whose(v->k, config, sizeof(config)), cmp.skipped);
+		log_info("config: %zu symbols set in %s or %s: %zu agree, %zu tool chain symbols not compared",
+			 cmp.compared + cmp.skipped, AUTOCONF_H, whose(v->k, config, sizeof(config)),
+			 cmp.compared, cmp.skipped);
 		return 0;
 	}
 	v->config_state = KCONFIG_MISMATCH;

@@ -132,6 +132,23 @@ make_fixture() {
 	FXOPTS="--root $FX/root --sysfs $FX/sys --procfs $FX/proc --kernel-release $REL"
 }
 
+# A byte count as khdr-cache prints it in text (base/util.c size_text):
+# IEC units, one decimal, a space: "512 B", "25.2 MiB".
+iec_size() {  # bytes
+	awk -v b="$1" 'BEGIN {
+		if (b < 1024) { printf "%d B\n", b; exit }
+		split("KiB MiB GiB TiB PiB", u, " ")
+		for (i = 0; b >= 1024 && i < 5; i++) b /= 1024
+		printf "%.1f %s\n", b, u[i] }'
+}
+
+# A cache key with its build ID cut to 12 hex digits, as status shows it.
+short_key() {  # key
+	local rel=${1%@*} id=${1##*@} pre=
+	case $id in crc64-*) pre=crc64-; id=${id#crc64-} ;; esac
+	echo "$rel@$pre${id:0:12}"
+}
+
 # Run khdr-cache, keeping stdout in $OUT, stderr in $ERR and status in $RC.
 run() {
 	OUT=$("$KHDR" "$@" 2>"$SHUNIT_TMPDIR/stderr")

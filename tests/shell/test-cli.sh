@@ -75,7 +75,7 @@ test_unknown_name_suggests_the_nearest() {
 test_root_must_be_a_directory() {
 	local c missing=$SHUNIT_TMPDIR/no-such-root file=$SHUNIT_TMPDIR/root-file
 	: > "$file"
-	for c in install status prune env verify handoff; do
+	for c in install status prune env verify; do
 		run $c --root "$missing"
 		assertEquals "$c --root missing: $ERR" 1 "$RC"
 		assertContains "$c: $ERR" "$ERR" "--root $missing: No such file or directory"
@@ -87,6 +87,20 @@ test_root_must_be_a_directory() {
 	run prune --dry-run --root "$missing"
 	assertEquals "prune -n --root missing: $ERR" 1 "$RC"
 	assertNotContains "$ERR$OUT" "nothing to prune"
+}
+
+# handoff runs this system's scripts: --help offers no option that would
+# name another root, and the command refuses them.
+test_handoff_help_lists_no_option_it_refuses() {
+	local opt help
+	help=$("$KHDR" handoff --help)
+	for opt in --root --sysfs --procfs --cache-dir; do
+		assertNotContains "handoff --help lists no $opt" "$help" "$opt "
+		run handoff $opt /tmp
+		assertEquals "handoff $opt: usage error" 2 "$RC"
+	done
+	assertContains "--run-dir listed" "$help" "--run-dir"
+	assertContains "--kernel-release listed" "$help" "--kernel-release"
 }
 
 test_help_lists_every_command_and_option() {

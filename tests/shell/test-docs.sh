@@ -128,6 +128,73 @@ test_every_conf_key_is_in_the_conf_page() {
 	rm -f "$d/root/etc/khdr-cache.conf"
 }
 
+# README's sample status is the program's: the same lines in the same
+# order, the same columns in the entry table, each row as many fields.
+test_readme_sample_status_is_the_programs() {
+	need_artefacts && need_debian_kernel || return 0
+	local readme=$KHDR_SRCDIR/README.md sample real
+	make_fixture
+	install_running
+	run status $FXOPTS
+	assertEquals "status: $ERR" 0 "$RC"
+	real=$OUT
+	# The indented block after "`status` after `install`".
+	sample=$(sed -n '/^`status` after `install`/,/^## /p' "$readme" | sed -n 's/^    //p')
+	assertNotEquals "README has a sample status" "" "$sample"
+	assertEquals "line labels, in order" \
+		"$(printf '%s\n' "$real" | sed -n 's/^\([a-z]*:\).*/\1/p')" \
+		"$(printf '%s\n' "$sample" | sed -n 's/^\([a-z]*:\).*/\1/p')"
+	assertEquals "the entry table's columns" \
+		"$(printf '%s\n' "$real" | grep '^  STATE ' | tr -s ' ')" \
+		"$(printf '%s\n' "$sample" | grep '^  STATE ' | tr -s ' ')"
+	assertEquals "the sample's row has the header's fields" \
+		"$(printf '%s\n' "$sample" | grep '^  STATE ' | wc -w)" \
+		"$(printf '%s\n' "$sample" | grep '^  active ' | sed 's/ MiB/MiB/' | wc -w)"
+	assertEquals "the real row too" \
+		"$(printf '%s\n' "$real" | grep '^  STATE ' | wc -w)" \
+		"$(printf '%s\n' "$real" | grep '^  active ' | sed 's/ MiB/MiB/' | wc -w)"
+}
+
+# README's command list names every command of --help, and verify --layout.
+test_readme_lists_every_command() {
+	local readme=$KHDR_SRCDIR/README.md c list
+	list=$(sed -n '/^## Commands/,/^- /p' "$readme")
+	for c in $(help_commands); do
+		printf '%s\n' "$list" | grep -qE "^    khdr-cache $c( |$)" ||
+			fail "README's command list lacks $c"
+	done
+	printf '%s\n' "$list" | grep -qE '^    khdr-cache verify +--layout' ||
+		fail "README's command list lacks verify --layout"
+}
+
+# The error example of khdr-cache.conf(5) is what the program prints.
+test_conf_page_error_example_is_the_programs() {
+	local d example
+	d=$SHUNIT_TMPDIR/conf-example
+	mkdir -p "$d/root/etc" "$d/sys" "$d/proc"
+	printf 'cache_dir = /var/cache/khdr\n\nkeep = 0\n' > "$d/root/etc/khdr-cache.conf"
+	example=$(sed -n '/^\.EX/,/^\.EE/p' "$MAN5" | grep '^khdr' | sed 's/\\(aq/'"'"'/g; s/\\//g')
+	assertNotEquals "the page has the example" "" "$example"
+	run status --root "$d/root" --sysfs "$d/sys" --procfs "$d/proc" -r 1.0
+	assertEquals "a bad value is an error" 1 "$RC"
+	assertEquals "the example, under the scratch root" \
+		"$(printf '%s\n' "$example" | sed "s|/etc/khdr-cache.conf|$d/root/etc/khdr-cache.conf|")" "$ERR"
+}
+
+# --help and khdr-cache(8) give --run-dir the same default: below --root,
+# and with --boot this machine's /run/khdr.
+test_run_dir_default_is_the_same_in_help_and_page() {
+	local help page
+	help=$("$KHDR" --help | sed -n '/--run-dir/,/^  *-/p' | tr -s ' \n' ' ')
+	page=$(sed -n '/^\.BI \\-\\-run\\-dir/,/^\.TP/p' "$MAN8" | page_text /dev/stdin | tr -s ' \n' ' ')
+	assertContains "help: below the root" "$help" "<root>/run/khdr"
+	assertContains "help: --boot" "$help" "with --boot /run/khdr"
+	assertContains "page: below the root" "$page" "run/khdr below .BR --root"
+	assertContains "page: --boot" "$page" ".BR --boot , .I /run/khdr of the machine it runs on"
+	assertContains "help: handoff markers" "$help" "handoff markers"
+	assertContains "page: handoff markers" "$page" "the markers .B handoff reads"
+}
+
 test_completion_offers_every_command() {
 	[ -f "$COMPLETION" ] || { fail "no $COMPLETION"; return; }
 	assertEquals "commands offered at the first word" \

@@ -20,6 +20,7 @@ test_no_link_fills_the_cache_only() {
 	need_artefacts && need_debian_kernel || return 0
 	run install $FXOPTS --no-link --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "exit: $ERR" 0 "$RC"
+	assertContains "names the cache under the root" "$OUT" "cached $(key) in $CACHE/ "
 	assertTrue "entry filled" "[ -f '$CACHE/$(key)/.khdr-stamp' ]"
 	assertTrue "kconfig.h" "[ -f '$CACHE/$(key)/include/linux/kconfig.h' ]"
 	assertFalse "no build link" "[ -e '$FX/root/lib/modules/$REL/build' -o -L '$FX/root/lib/modules/$REL/build' ]"
@@ -67,6 +68,19 @@ test_env_with_link_installed() {
 	run env $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
 	assertContains "$OUT" "BCC_KERNEL_SOURCE='$CACHE/$(key)'"
+}
+
+# A relative --root: the variables name absolute paths all the same (a
+# relative one would mean another directory to the tool that reads it).
+test_env_with_relative_root_prints_absolute_paths() {
+	need_artefacts && need_debian_kernel || return 0
+	run install $FXOPTS --no-link --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	assertEquals "install: $ERR" 0 "$RC"
+	OUT=$(cd "$FX" && "$KHDR" env --root root/ --sysfs ./sys --procfs proc -r "$REL" 2>&1)
+	RC=$?
+	assertEquals "exit: $OUT" 0 "$RC"
+	assertEquals "KERNEL_HEADERS absolute" "KERNEL_HEADERS='$CACHE/$(key)'" \
+		"$(printf '%s\n' "$OUT" | grep '^KERNEL_HEADERS=')"
 }
 
 test_env_without_entry() {

@@ -20,6 +20,28 @@ test_extract_matches_tar() {
 		"$(stat -c %Y "$SHUNIT_TMPDIR/x/include/linux")"
 }
 
+# The one line extract prints counts the files it wrote, in the singular
+# for one, the size in IEC units, and names --to as an absolute path.
+test_extract_says_what_it_counted() {
+	need_artefacts || return 0
+	OUT=$(cd "$SHUNIT_TMPDIR" && "$KHDR" extract --archive "$KHDR_ARTEFACTS/kheaders.tar.xz" --to ./rel// 2>&1)
+	RC=$?
+	assertEquals "exit: $OUT" 0 "$RC"
+	local n
+	n=$(find "$SHUNIT_TMPDIR/rel" -type f | wc -l)
+	assertTrue "files, size, absolute --to: $OUT" \
+		"printf '%s\n' '$OUT' | grep -qE '^extracted $n files, [0-9]+\.[0-9] MiB from .* into $SHUNIT_TMPDIR/rel\$'"
+	mkdir "$SHUNIT_TMPDIR/one" && printf 'hello\n' > "$SHUNIT_TMPDIR/one/f"
+	tar -cJf "$SHUNIT_TMPDIR/one.tar.xz" -C "$SHUNIT_TMPDIR/one" f
+	run extract --archive "$SHUNIT_TMPDIR/one.tar.xz" --to "$SHUNIT_TMPDIR/one-x"
+	assertEquals "one file: exit: $ERR" 0 "$RC"
+	assertEquals "one file, in the singular" \
+		"extracted 1 file, 6 B from $SHUNIT_TMPDIR/one.tar.xz into $SHUNIT_TMPDIR/one-x" "$OUT"
+	run extract -q --archive "$SHUNIT_TMPDIR/one.tar.xz" --to "$SHUNIT_TMPDIR/one-q"
+	assertEquals "-q: exit: $ERR" 0 "$RC"
+	assertEquals "-q: nothing printed" "" "$OUT$ERR"
+}
+
 test_every_module_container_gives_the_same_tree() {
 	need_artefacts || return 0
 	local ref f

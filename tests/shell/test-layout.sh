@@ -77,7 +77,7 @@ test_config_match_is_recorded_and_shown() {
 	assertEquals "stamp" match "$(stamp_field config)"
 	assertEquals "stamp" fingerprint "$(stamp_field verified)"
 	run status $FXOPTS
-	assertTrue "status shows it: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^  active +no +fingerprint +match +- '"
+	assertTrue "status shows it: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^  active +argument +no +fingerprint +match +- '"
 	run status $FXOPTS --json
 	assertEquals "status --json" match "$(printf '%s' "$OUT" | jq -r '.entries[0].config')"
 	assertEquals "status --json" null "$(printf '%s' "$OUT" | jq -r '.entries[0].layout')"
@@ -124,9 +124,15 @@ test_config_tool_chain_symbols_are_left_out() {
 	sed -e 's/^CONFIG_GCC_VERSION=.*/CONFIG_GCC_VERSION=140200/' \
 	    -e 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc (Debian 14.2.0-19) 14.2.0"/' \
 	    "$KHDR_ARTEFACTS/config" > "$FX/root/boot/config-$REL"
-	run install $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
+	run install -v $FXOPTS --archive "$KHDR_ARTEFACTS/kheaders.tar.xz"
 	assertEquals "another compiler version only: $ERR" 0 "$RC"
 	assertEquals "stamp" match "$(stamp_field config)"
+	# The counts add up: symbols set in either = agreeing + left out.
+	local t a n
+	read -r t a n <<< "$(printf '%s\n' "$ERR" | sed -n 's/^khdr-cache: config: \([0-9]*\) symbols set in .* or the running kernel.s config: \([0-9]*\) agree, \([0-9]*\) tool chain symbols not compared$/\1 \2 \3/p')"
+	assertNotEquals "the config line: $ERR" "" "$t"
+	assertEquals "$t symbols = $a agreeing + $n left out" "$t" "$((a + n))"
+	assertTrue "some left out ($n)" "[ '${n:-0}' -ge 2 ]"
 }
 
 # Debian's own /boot/config-<release> (the linux-image package's) against
@@ -181,9 +187,11 @@ test_verify_layout_agrees_with_its_own_kernel() {
 	run verify --layout $FXOPTS
 	local t1=$(date +%s.%N)
 	assertEquals "Debian's 6.1 headers against Debian's 6.1 BTF: $ERR $(printf '%s' "$OUT" | tail -n 3)" 0 "$RC"
-	assertTrue "a table row per struct: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9]+ +[0-9]+ +[0-9]+ +0 +[0-9]+\$'"
-	assertEquals "at least 15 structs" 1 "$( [ "$(printf '%s\n' "$OUT" | grep -Ec '^[a-z_]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +[0-9]+$')" -ge 15 ] && echo 1)"
+	assertTrue "a table row per struct: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0\$'"
+	assertEquals "at least 15 structs" 1 "$( [ "$(printf '%s\n' "$OUT" | grep -Ec '^[a-z_]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0$')" -ge 15 ] && echo 1)"
 	assertContains "$OUT" "match: "
+	local header
+	header=$(printf '%s\n' "$OUT" | head -n 1)
 	echo "NOTE: verify --layout of the kbuild-complete tree: $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s; $(printf '%s\n' "$OUT" | tail -n 1 | cut -d';' -f1)"
 	# --json: the same, as one document
 	run verify --layout --json $FXOPTS task_struct pt_regs
@@ -191,6 +199,12 @@ test_verify_layout_agrees_with_its_own_kernel() {
 	assertEquals match "$(printf '%s' "$OUT" | jq -r .result)"
 	assertEquals 2 "$(printf '%s' "$OUT" | jq -r '.structs | length')"
 	assertEquals 0 "$(printf '%s' "$OUT" | jq -r '.differences | length')"
+	# The text's columns are the JSON's names.
+	local col
+	for col in $header; do
+		assertEquals "column $col is a key of .structs[]" true \
+			"$(printf '%s' "$OUT" | jq --arg k "$(echo "$col" | tr A-Z a-z)" '.structs[0] | has($k)')"
+	done
 	# Each struct's offsets: one per compared member, pid's as BTF has it.
 	assertEquals "an offset per compared member" \
 		"$(printf '%s' "$OUT" | jq -r '.structs[0].members')" \
@@ -218,12 +232,15 @@ test_verify_layout_names_one_moved_member() {
 	assertEquals "exit 3 on a mismatch: $ERR" 3 "$RC"
 	assertEquals "exactly that member: $OUT" "task_struct.pid: headers $((off - 8)), kernel $off" \
 		"$(printf '%s\n' "$OUT" | grep -E '^[a-z_().]+: headers ')"
-	assertTrue "its row: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9]+ +[0-9]+ +[0-9]+ +1 +[0-9]+\$'"
+	assertTrue "its row: $OUT" "printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +1\$'"
 	run verify --layout --json $FXOPTS
 	assertEquals 3 "$RC"
 	assertEquals mismatch "$(printf '%s' "$OUT" | jq -r .result)"
 	assertEquals "task_struct pid $((off - 8)) $off" \
 		"$(printf '%s' "$OUT" | jq -r '.differences[] | "\(.struct) \(.member) \(.headers) \(.kernel)"')"
+	run verify --layout -q $FXOPTS
+	assertEquals "-q: exit 3 on a mismatch: $ERR" 3 "$RC"
+	assertEquals "-q: nothing printed" "" "$OUT$ERR"
 }
 
 test_verify_layout_against_another_kernel() {
@@ -243,7 +260,7 @@ test_verify_layout_against_another_kernel() {
 		local size
 		size=$(bpftool btf dump file /sys/kernel/btf/vmlinux format raw | sed -n "s/^\[[0-9]*\] STRUCT 'task_struct' size=\([0-9]*\) .*/\1/p" | head -n 1)
 		assertTrue "the kernel's task_struct size is bpftool's $size: $(printf '%s\n' "$OUT" | grep '^task_struct ')" \
-			"printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9-]+ +[0-9]+ +[0-9]+ +[0-9]+ +$size\$'"
+			"printf '%s\n' \"\$OUT\" | grep -Eq '^task_struct +[0-9-]+ +$size +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+\$'"
 	fi
 }
 

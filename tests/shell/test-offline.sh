@@ -98,7 +98,7 @@ test_first_boot_finds_it_up_to_date() {
 		--run-dir "$FX/b/run" --kernel-release "$DREL" --boot
 	unset KHDR_KMSG
 	assertEquals "boot: $ERR" 0 "$RC"
-	assertTrue "up to date: $(cat "$FX/kmsg")" "grep -q 'up to date: lib/modules/$DREL/build -> /var/cache/khdr/$DKEY' '$FX/kmsg'"
+	assertTrue "up to date: $(cat "$FX/kmsg")" "grep -qF 'up to date: $FX/root/lib/modules/$DREL/build -> /var/cache/khdr/$DKEY' '$FX/kmsg'"
 	assertEquals "nothing extracted, the stamp unchanged" "$before" \
 		"$(stat -c '%Y %i' "$stamp"; md5sum < "$stamp"; state)"
 	assertFalse "no marker at boot: nothing new" "[ -e '$FX/b/run/handoff/$DREL' ]"
@@ -167,7 +167,7 @@ test_status_and_verify_of_the_installed_kernel() {
 	assertEquals "install: $ERR" 0 "$RC"
 	run status $OOPTS --kernel-release "$DREL"
 	assertEquals "status exits 0 (valid): $OUT $ERR" 0 "$RC"
-	assertContains "$OUT" "kernel:    $DREL, build ID $DBID"
+	assertContains "$OUT" "kernel:    $DREL, build ID ${DBID:0:12}"
 	assertContains "$OUT" "archive:   module-file $FX/root/lib/modules/$DREL/updates/kheaders.ko"
 	assertContains "$OUT" "lib/modules/$DREL/build: ours-valid -> /var/cache/khdr/$DKEY"
 	run status --json $OOPTS --kernel-release "$DREL"
@@ -188,7 +188,7 @@ test_status_and_verify_of_the_installed_kernel() {
 	assertEquals "verify without the image: $OUT $ERR" 0 "$RC"
 	run status $OOPTS --kernel-release "$DREL" --kernel-image "$FX/vmlinuz"
 	assertEquals "status --kernel-image: $ERR" 0 "$RC"
-	assertContains "$OUT" "kernel:    $DREL, build ID $DBID"
+	assertContains "$OUT" "kernel:    $DREL, build ID ${DBID:0:12}"
 	run status $OOPTS --kernel-release "$DREL" --kernel-image "$FX/no-such-image"
 	assertEquals "status --kernel-image of nothing: $OUT" 1 "$RC"
 	assertContains "$ERR" "no-such-image"

@@ -200,8 +200,12 @@ test_entry_states() {
 	run status $FXOPTS
 	assertEquals "exit: $ERR" 0 "$RC"
 	local k
+	local table
+	table=$(printf '%s\n' "$OUT" | sed -n '/^entries:/,$p')
 	for k in "$(key)" "$stale" "$ref" "$orph" "$inst" "$boot" "$broken"; do
-		assertContains "text lists $k" "$OUT" "$k"
+		assertTrue "text lists $k, its build ID cut to 12 digits: $table" \
+			"printf '%s\n' '$table' | grep -qE ' $(short_key "$k")( |\$)'"
+		assertNotContains "text cuts the build ID of $k" "$table" "$k"
 	done
 	status_json
 	assertEquals 0 "$RC"
@@ -223,11 +227,30 @@ test_entry_states() {
 	# Text: each state word on its entry's line.
 	run status $FXOPTS
 	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.txt"
-	assertTrue "text: active" "grep -q '^ *active .*$(key)' '$SHUNIT_TMPDIR/status.txt'"
-	assertTrue "text: stale" "grep -q '^ *stale .*$stale' '$SHUNIT_TMPDIR/status.txt'"
-	assertTrue "text: orphaned" "grep -q '^ *orphaned .*$orph' '$SHUNIT_TMPDIR/status.txt'"
-	assertTrue "text: referenced" "grep -q '^ *referenced .*$ref' '$SHUNIT_TMPDIR/status.txt'"
-	assertTrue "text: broken" "grep -q '^ *broken .*$broken' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: active" "grep -q '^ *active .*$(short_key "$(key)")' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: stale" "grep -q '^ *stale .*$(short_key "$stale")' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: orphaned" "grep -q '^ *orphaned .*$(short_key "$orph")' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: referenced" "grep -q '^ *referenced .*$(short_key "$ref")' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: broken" "grep -q '^ *broken .*$(short_key "$broken")' '$SHUNIT_TMPDIR/status.txt'"
+	# Rows: active first, then by release (as sort -V), newest first.
+	local want
+	want=$(printf '%s\n' "$stale $((now - 1000))" "$ref $((now - 2000))" "$orph $((now - 3000))" \
+		"$inst $((now - 4000))" "$boot $((now - 5000))" "$broken $((now - 6000))" |
+		awk '{ split($1, k, "@"); print k[1], -$2, $1 }' | sort -k1,1V -k2,2n | cut -d' ' -f3)
+	want=$(printf '%s\n' "$(key)" $want | while read -r k; do short_key "$k"; done)
+	assertEquals "rows: active first, then by release and age" "$want" \
+		"$(sed -n '/^entries:/,$p' "$SHUNIT_TMPDIR/status.txt" |
+		   awk '{ for (i = 1; i <= NF; i++) if ($i ~ /@/) { print $i; break } }')"
+	# Each row names the archive it came from, under SOURCE.
+	assertTrue "text: SOURCE column" "grep -q '^  STATE  *SOURCE ' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "text: the active entry's source" "grep -q '^ *active  *argument .*$(short_key "$(key)")' '$SHUNIT_TMPDIR/status.txt'"
+	# --wide: whole keys.
+	run status $FXOPTS --wide
+	assertEquals "--wide exit: $ERR" 0 "$RC"
+	for k in "$(key)" "$stale" "$broken"; do
+		assertContains "--wide lists $k whole" "$OUT" "  $k"
+	done
+	assertContains "--wide: the kernel's whole build ID" "$OUT" "build ID $FX_BUILD_ID"
 	# status changed nothing.
 	assertTrue "broken entry still there" "[ -d '$CACHE/$broken' ]"
 	assertTrue "orphaned entry still there" "[ -f '$CACHE/$orph/.khdr-stamp' ]"
@@ -241,6 +264,67 @@ test_leftover_staging_counted() {
 	assertEquals 0 "$RC"
 	assertEquals 1 "$(jqr .cache.leftovers)"
 	assertEquals "not an entry" 1 "$(jqr '.entries | length')"
+}
+
+# The text says what the JSON says, in the same words and units: the
+# overall status, the sizes (IEC, the JSON's exact bytes), absolute paths.
+test_text_reads_as_the_json() {
+	need_artefacts && need_debian_kernel || return 0
+	install_running
+	status_json
+	run status $FXOPTS
+	assertEquals "exit: $ERR" 0 "$RC"
+	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.txt"
+	assertEquals "status: line = .status" "status:    $(jqr .status)" "$(sed -n 1p "$SHUNIT_TMPDIR/status.txt")"
+	assertTrue "SIZE is the entry's bytes in IEC units ($(iec_size "$(jqr '.entries[0].bytes')"))" \
+		"grep -qF ' $(iec_size "$(jqr '.entries[0].bytes')") ' '$SHUNIT_TMPDIR/status.txt'"
+	assertTrue "free space in IEC units: $(grep '^cache:' "$SHUNIT_TMPDIR/status.txt")" \
+		"grep -qE '^cache: .*, [0-9]+(\.[0-9])? (B|KiB|MiB|GiB|TiB|PiB) free$' '$SHUNIT_TMPDIR/status.txt'"
+	assertEquals "build: the link's absolute path, as .build.path" \
+		"build:     $(jqr .build.path): ours-valid -> $(jqr .build.target)" \
+		"$(grep '^build:' "$SHUNIT_TMPDIR/status.txt")"
+	# Stale: the status line follows the JSON's word.
+	write_notes 00112233445566778899aabbccddeeff00112233
+	run status $FXOPTS
+	assertEquals "stale exit" 3 "$RC"
+	assertEquals "stale: status: line" "status:    stale" "$(printf '%s\n' "$OUT" | sed -n 1p)"
+}
+
+# -q: the exit status alone, as systemctl is-active -q; --json still prints.
+test_quiet_prints_errors_only() {
+	need_artefacts && need_debian_kernel || return 0
+	run status $FXOPTS -q
+	assertEquals "missing: exit" 3 "$RC"
+	assertEquals "missing: nothing on stdout" "" "$OUT"
+	assertEquals "missing: nothing on stderr" "" "$ERR"
+	install_running
+	run status $FXOPTS -q
+	assertEquals "valid: exit: $ERR" 0 "$RC"
+	assertEquals "valid: nothing on stdout" "" "$OUT"
+	run status $FXOPTS -q --json
+	assertEquals "--json -q: exit" 0 "$RC"
+	assertContains "--json -q: the document asked for" "$OUT" '"status": "valid"'
+}
+
+# Paths given relative, or with a trailing '/', are printed absolute, once
+# each '/': the working directory is no part of what status names.
+test_relative_root_prints_absolute_paths() {
+	need_artefacts && need_debian_kernel || return 0
+	install_running
+	OUT=$(cd "$FX" && "$KHDR" status --root root/ --sysfs sys --procfs proc/ -r "$REL" 2>&1)
+	RC=$?
+	assertEquals "exit: $OUT" 0 "$RC"
+	assertContains "build: absolute" "$OUT" "build:     $FX/root/lib/modules/$REL/build: ours-valid"
+	assertContains "cache: absolute" "$OUT" "cache:     $FX/root/var/cache/khdr on "
+	assertNotContains "no doubled slash" "$OUT" "//"
+	OUT=$("$KHDR" status $FXOPTS --cache-dir //var//cache/khdr/ 2>&1)
+	assertContains "--cache-dir squeezed" "$OUT" "cache:     $FX/root/var/cache/khdr on "
+	assertContains "the same entry" "$OUT" "active "
+	OUT=$(cd "$FX" && "$KHDR" status --root ./root --sysfs sys --procfs proc -r "$REL" --json 2>&1)
+	printf '%s\n' "$OUT" > "$SHUNIT_TMPDIR/status.json"
+	assertEquals "JSON build.path" "$FX/root/lib/modules/$REL/build" "$(jqr .build.path)"
+	assertEquals "JSON cache.path" "$CACHE" "$(jqr .cache.path)"
+	assertEquals "JSON entry path" "$CACHE/$(key)" "$(jqr '.entries[0].path')"
 }
 
 # Strings in the document are escaped, whatever the root is called.

@@ -41,6 +41,9 @@ test_verify_after_install_is_identical() {
 	run verify $FXOPTS
 	assertEquals "exit: $OUT $ERR" 0 "$RC"
 	assertContains "$OUT" "identical"
+	# It counts what the stamp (and status, and extract) count: files.
+	assertContains "the count of the stamp, named" "$OUT" " ($(stamp_field files) files)"
+	assertContains "the entry's absolute path" "$OUT" "$(entry_dir): identical to "
 	assertNotContains "the generated Makefile of a headers-only tree is ours" "$OUT" "Makefile"
 	assertTrue "the tree has that Makefile" "[ -f '$(entry_dir)/Makefile' ]"
 	assertNoScratch identical
@@ -162,6 +165,28 @@ test_verify_other_release() {
 	run verify $FXOPTS
 	assertEquals "running release's entry intact" 0 "$RC"
 	assertNoScratch "other release"
+}
+
+# -q: errors only, in every command; what a script asked for (--json, env)
+# still prints.
+test_quiet_prints_errors_only_in_every_command() {
+	need_artefacts && need_debian_kernel || return 0
+	local c
+	for c in "install --archive $KHDR_ARTEFACTS/kheaders.tar.xz" \
+		 "install --dry-run --archive $KHDR_ARTEFACTS/kheaders.tar.xz" \
+		 "install --archive $KHDR_ARTEFACTS/kheaders.tar.xz" \
+		 "status" "verify" "prune" "prune --dry-run"; do
+		run -q $c $FXOPTS
+		assertEquals "$c -q: exit: $ERR" 0 "$RC"
+		assertEquals "$c -q prints nothing" "" "$OUT$ERR"
+	done
+	run -q env $FXOPTS
+	assertEquals "env -q: exit" 0 "$RC"
+	assertContains "env -q: the variables asked for" "$OUT" "KERNEL_HEADERS="
+	# An error still shows.
+	run -q verify $FXOPTS -r 6.1.0-khdr-none
+	assertNotEquals "no entry: fails" 0 "$RC"
+	assertNotEquals "no entry: the error shows" "" "$ERR"
 }
 
 . shunit2
