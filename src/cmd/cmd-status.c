@@ -241,7 +241,7 @@ static void print_entry(const struct status *s, const struct inv_entry *ent)
 	human_age(s->now - ent->created, age, sizeof(age));
 	if (ent->state == ENTRY_BROKEN)
 		printf("  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s", "broken", "-", "-", "-",
-		       "-", "-", "-", "-", k);
+		       "-", "-", "-", "-", strchr(ent->key, '@') ? k : ent->key);   /* no key: its name whole */
 	else
 		printf("  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s",
 		       entry_state(s, ent), *ent->source ? ent->source : "-",

@@ -37,13 +37,15 @@ sample_tree() {  # dir suffix compress-command
 }
 
 test_debian_image_and_modules_give_debian_symvers() {
+	local rc
 	need_debian || return 0
 	run symvers -v "$IMAGE" "$KDIR"
 	assertEquals "exit ($ERR)" 0 "$RC"
 	echo "$OUT" | sort > "$SHUNIT_TMPDIR/ours"
 	sort "$DEBIAN_SYMVERS" > "$SHUNIT_TMPDIR/debian"
 	cmp -s "$SHUNIT_TMPDIR/ours" "$SHUNIT_TMPDIR/debian"
-	assertEquals "every line of Debian's Module.symvers: $(diff "$SHUNIT_TMPDIR/ours" "$SHUNIT_TMPDIR/debian" | head -5)" 0 $?
+	rc=$?
+	assertEquals "every line of Debian's Module.symvers: $(diff "$SHUNIT_TMPDIR/ours" "$SHUNIT_TMPDIR/debian" | head -5)" 0 $rc
 	assertEquals "line count" "$(wc -l < "$DEBIAN_SYMVERS")" "$(echo "$OUT" | wc -l)"
 	assertContains "the build ID is reported" "$ERR" "$(cat "$KHDR_DEBIAN_KERNEL/build-id" 2>/dev/null || echo build)"
 	# Namespaces come through: usb-storage's exports are in USB_STORAGE.
