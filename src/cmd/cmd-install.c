@@ -105,10 +105,10 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 		      const struct unpack_stats *st, const struct verifier *v,
 		      struct stamp *rec)
 {
-	/* Absolute: verify reads it again from wherever it runs. */
+	/* Absolute (as typed otherwise: /lib stays /lib): verify reads it again from anywhere. */
 	char source[PATH_MAX];
 
-	if (!realpath(in->src.path, source))
+	if (path_absolute(in->src.path, source, sizeof(source)) < 0)
 		snprintf(source, sizeof(source), "%s", in->src.path);
 	stamp_init(rec);
 	rec->archive_size = in->src.in.pos;

@@ -50,7 +50,7 @@ static void put_path(struct line *l, const char *opt, const char *path)
 
 	put(l, " ");
 	put(l, opt);
-	put_word(l, realpath(path, abs) ? abs : path);
+	put_word(l, path_absolute(path, abs, sizeof(abs)) == 0 ? abs : path);
 }
 
 /* The run dir unless it is the default one args_finish() chose. */
