@@ -352,7 +352,8 @@ static int status(struct status *s, struct khdr_err *e)
 	}
 	s->forced = s->inv.running.state == BUILD_OURS_VALID && linked_forced(s);
 	r = s->inv.running.state == BUILD_OURS_VALID && !s->forced ? 0 : KHDR_EXIT_ABSENT;
-	qsort(s->inv.entries, s->inv.n, sizeof(*s->inv.entries), entry_order);
+	if (s->inv.n > 1)        /* qsort's base may not be NULL, even for none */
+		qsort(s->inv.entries, s->inv.n, sizeof(*s->inv.entries), entry_order);
 	if (s->o->json)
 		print_json(s, r);
 	else if (s->o->verbose >= 0)    /* -q: the exit status says it */

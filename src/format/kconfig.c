@@ -66,7 +66,8 @@ static void finish(struct kconfig *c)
 {
 	size_t w = 0;
 
-	qsort(c->syms, c->n, sizeof(*c->syms), symcmp);
+	if (c->n > 1)
+		qsort(c->syms, c->n, sizeof(*c->syms), symcmp);
 	for (size_t i = 0; i < c->n; i++) {
 		if (w && namecmp(c->syms[w - 1].name, c->syms[w - 1].nlen,
 				 c->syms[i].name, c->syms[i].nlen) == 0)

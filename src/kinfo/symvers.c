@@ -388,7 +388,7 @@ static int modules_exports(int dirfd, const char *dir, struct writer *w,
 	r = collect(top, "", &ps, 0);
 	if (r < 0)
 		r = err_set(e, r, "cannot list the modules in %s: %s", dir, strerror(-r));
-	if (r == 0)
+	if (r == 0 && ps.n > 1)
 		qsort(ps.v, ps.n, sizeof(*ps.v), cmp_path);
 	for (size_t i = 0; r == 0 && i < ps.n; i++)
 		if ((r = module_exports(top, ps.v[i], w, e)) < 0)
@@ -442,6 +442,12 @@ static void image_join(void *arg)
  * Compressed modules wait for the image: two decoders' dictionaries at
  * once (32 MiB for Debian's image, 8 MiB per module) would pass 64 MiB.
  */
+/* fwrite's buffer may not be NULL even for no bytes: a set with no exports has none. */
+static bool put_text(FILE *out, const char *text, size_t len)
+{
+	return len == 0 || fwrite(text, 1, len, out) == len;
+}
+
 int symvers_write(int dirfd, const char *image, const char *modules, FILE *out,
 		  struct symvers_counts *c, struct khdr_err *e)
 {
@@ -470,8 +476,7 @@ int symvers_write(int dirfd, const char *image, const char *modules, FILE *out,
 		*e = j.err;
 		r = j.r;
 	}
-	if (r == 0 && (fwrite(j.text, 1, j.len, out) != j.len ||
-		       fwrite(mtext, 1, mlen, out) != mlen))
+	if (r == 0 && (!put_text(out, j.text, j.len) || !put_text(out, mtext, mlen)))
 		r = err_set(e, EIO, "cannot write Module.symvers: %s", strerror(errno));
 	c->id = j.id;
 	c->image = j.count;
