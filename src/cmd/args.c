@@ -21,7 +21,7 @@ enum {
 	LONG_MAX_ENTRIES, LONG_MAX_BYTES, LONG_CACHE_DIR, LONG_KEEP, LONG_JSON,
 	LONG_LEGACY, LONG_BOOT, LONG_NO_LINK, LONG_LOAD_MODULE, LONG_STRICT,
 	LONG_SHELL, LONG_THREADS, LONG_REMOVED, LONG_LAYOUT, LONG_VERIFY_LAYOUT,
-	LONG_KERNEL_IMAGE, LONG_WIDE,
+	LONG_KERNEL_IMAGE, LONG_WIDE, LONG_KIT,
 };
 
 /*
@@ -51,6 +51,10 @@ static const struct option_def {
 	{ "kernel-image", required_argument, LONG_KERNEL_IMAGE, OPT_KERNEL_IMAGE,
 	  "      --kernel-image FILE   install, status, verify: R's image, for R not running\n"
 	  "                            (default <root>/boot/vmlinuz-R, <root>/lib/modules/R/vmlinuz)" },
+	{ "kit", required_argument, LONG_KIT, OPT_KIT,
+	  "      --kit DIR             install, verify: the kbuild kit that makes a headers-only\n"
+	  "                            archive a kbuild tree (default: the one of its version in\n"
+	  "                            <root>/usr/lib/khdr-cache/kbuild)" },
 	{ "archive", required_argument, 'a', OPT_ARCHIVE,
 	  "  -a, --archive PATH        a .tar.xz or a kheaders module (.ko[.xz|.zst|.gz])" },
 	{ "to", required_argument, LONG_TO, OPT_TO,
@@ -230,6 +234,7 @@ int args_parse(int argc, char **argv, struct khdr_opts *o, struct args_seen *see
 		case 'r': o->release = optarg; break;
 		case 'a': o->archive = optarg; break;
 		case LONG_KERNEL_IMAGE: o->kernel_image = optarg; break;
+		case LONG_KIT: o->kit = optarg; break;
 		case LONG_TO: o->to = optarg; break;
 		case 'f': o->force = true; break;
 		case 'n': o->dry_run = true; break;

@@ -42,6 +42,7 @@ enum {
 	OPT_VERIFY_LAYOUT = 1u << 21,
 	OPT_KERNEL_IMAGE = 1u << 22,
 	OPT_WIDE = 1u << 23,
+	OPT_KIT = 1u << 24,
 	/* No option: the command reads <root>/etc/khdr-cache.conf. */
 	OPT_CONF_FILE = 1u << 30,
 };
@@ -61,6 +62,7 @@ struct khdr_opts {
 	const char *release;     /* --kernel-release, else uname(2) */
 	const char *archive;     /* --archive PATH */
 	const char *kernel_image; /* --kernel-image FILE: install for that kernel */
+	const char *kit;         /* --kit DIR: the kbuild kit of a headers-only archive */
 	const char *to;          /* extract --to DIR */
 	const char *cache_dir;   /* under root, absolute: /var/cache/khdr */
 	const char *cache_device; /* conf cache_device or rd.khdr.cache= */

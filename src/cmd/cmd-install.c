@@ -27,6 +27,7 @@
 #include "sys/boot.h"
 #include "sys/flusher.h"
 #include "sys/handoff.h"
+#include "kinfo/kbuild.h"
 #include "kinfo/kconfig-src.h"
 #include "kinfo/kernel.h"
 #include "kinfo/layout-run.h"
@@ -51,6 +52,9 @@ struct install {
 	char device_dir[PATH_MAX];
 	struct kconfig kcfg;      /* the running kernel's config, if found */
 	bool kcfg_read;
+	char kcfg_where[PATH_MAX];
+	struct kbuild_made kb;    /* a headers-only archive made kbuild-capable */
+	bool synthesized;
 	const char *layout;       /* the layout check's verdict; NULL: not made */
 	bool replace;             /* --archive differs from the entry's archive */
 	bool src_opened;          /* find_source() succeeded */
@@ -100,6 +104,20 @@ static void say_up_to_date(struct install *in)
 			   in->k.release, in->cache.prefix, in->key);
 }
 
+/* kbuild=synthesized: which kit, and where Module.symvers and .config came from. */
+static int fill_stamp_kbuild(const struct kbuild_made *kb, struct stamp *rec)
+{
+	if (path_fmt(rec->kit_version, sizeof(rec->kit_version), "%s", kb->kit_m.version) < 0 ||
+	    path_fmt(rec->kit_origin, sizeof(rec->kit_origin), "%s", kb->kit_m.origin) < 0 ||
+	    path_fmt(rec->kit_forced, sizeof(rec->kit_forced), "%s",
+		     kb->kit_forced ? kb->tree_version : "") < 0 ||
+	    path_fmt(rec->symvers_image, sizeof(rec->symvers_image), "%s", kb->image) < 0 ||
+	    path_fmt(rec->symvers_modules, sizeof(rec->symvers_modules), "%s", kb->modules) < 0 ||
+	    path_fmt(rec->config_from, sizeof(rec->config_from), "%s", kb->config_from) < 0)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* What the stamp records of this install: -ENAMETOOLONG when a value does not fit. */
 static int fill_stamp(const struct install *in, const struct extractor *x,
 		      const struct unpack_stats *st, const struct verifier *v,
@@ -114,7 +132,8 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 	rec->archive_size = in->src.in.pos;
 	rec->archive_crc64 = in->src.in.crc64;
 	rec->has_crc64 = true;
-	rec->kbuild = v->kbuild;
+	snprintf(rec->kbuild, sizeof(rec->kbuild), "%s",
+		 v->kbuild ? "yes" : in->synthesized ? "synthesized" : "no");
 	rec->stub_makefile = in->made_makefile;
 	rec->members = st->members;
 	rec->files = x->nfiles;
@@ -132,7 +151,7 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 	    path_fmt(rec->layout, sizeof(rec->layout), "%s", in->layout ? in->layout : "") < 0 ||
 	    path_fmt(rec->image, sizeof(rec->image), "%s", in->k.image) < 0)
 		return -ENAMETOOLONG;
-	return 0;
+	return in->synthesized ? fill_stamp_kbuild(&in->kb, rec) : 0;
 }
 
 /*
@@ -142,14 +161,14 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 static const struct kconfig *running_config(struct install *in)
 {
 	struct khdr_err e = { 0 };
-	char where[PATH_MAX];
 	int r;
 
 	if (!in->kcfg_read) {
 		in->kcfg_read = true;
-		r = kconfig_read_running(&in->o->ctx, &in->k, &in->kcfg, where, sizeof(where), &e);
+		r = kconfig_read_running(&in->o->ctx, &in->k, &in->kcfg, in->kcfg_where,
+					 sizeof(in->kcfg_where), &e);
 		if (r == 0)
-			log_info("config: comparing with %s (%zu symbols)", where, in->kcfg.n);
+			log_info("config: comparing with %s (%zu symbols)", in->kcfg_where, in->kcfg.n);
 		else if (r != -ENOENT)
 			log_warn("%s; the config is not compared", e.msg);
 	}
@@ -246,6 +265,48 @@ static int check_layout(struct install *in, const char *staging,
 }
 
 /*
+ * A headers-only archive and the kbuild kit of its version make a kbuild
+ * tree (kinfo/kbuild.h), but never in the initramfs: no compiler runs
+ * there and the boot would wait for Module.symvers; khdr-cache.service
+ * makes it later.  Without a kit the tree stays headers only; a kit that
+ * is there and cannot be used refuses the install, the old state kept.
+ */
+static int make_kbuild(struct install *in, int sfd, struct khdr_err *e)
+{
+	const struct khdr_opts *o = in->o;
+	struct kbuild_query q = { .ctx = &o->ctx, .kq = &o->kernel, .k = &in->k, .kit = o->kit,
+				  .force = o->force };
+	struct khdr_err why = { 0 };
+	int r;
+
+	if (o->boot && boot_in_initramfs()) {
+		log_info("headers only in the initramfs: khdr-cache.service makes the kbuild tree");
+		return 0;
+	}
+	r = kbuild_find_kit(sfd, &q, &in->kb, &why);
+	if (r == -ENOENT && !o->kit) {
+		log_info("headers only: %s", why.msg);
+		return 0;
+	}
+	if (r < 0) {
+		*e = why;
+		return r;
+	}
+	q.config = running_config(in);
+	q.config_from = in->kcfg_where;
+	r = kbuild_make(sfd, &q, &in->kb, e);
+	if (r < 0)
+		return err_wrap(e, "making a kbuild tree with the kit %s", in->kb.kit);
+	in->synthesized = true;
+	log_info("kbuild tree: the kit for Linux %s (%lu %s), Module.symvers of %s and %zu module %s "
+		 "(%zu exports), config from %s", in->kb.kit_m.version, in->kb.copied,
+		 plural(in->kb.copied, "file", "files"), in->kb.image, in->kb.symvers.files,
+		 plural(in->kb.symvers.files, "file", "files"),
+		 in->kb.symvers.image + in->kb.symvers.modules, in->kb.config_from);
+	return 0;
+}
+
+/*
  * Writing back what is extracted every so often overlaps the disk's work
  * with the extractor's, and leaves the final syncfs little to wait for;
  * bench/RESULTS.md ("The writeback period") has the figures behind 50 ms.
@@ -255,7 +316,7 @@ static int check_layout(struct install *in, const char *staging,
 /* Extract into staging, verify on the way, commit as in->key. */
 static int extract_entry(struct install *in, struct khdr_err *e)
 {
-	char staging[64], stamp[8192], size[SIZE_TEXT_MAX];
+	char staging[64], stamp[STAMP_TEXT_MAX], size[SIZE_TEXT_MAX];
 	struct stamp rec;
 	struct unpack_stats st;
 	struct extractor x;
@@ -270,7 +331,9 @@ static int extract_entry(struct install *in, struct khdr_err *e)
 	fl = in->o->threads > 1 ? flusher_start(sfd, FLUSH_PERIOD_MS) : NULL;
 	r = verify_and_unpack(in, &x, &v, &st, e);
 	flusher_stop(fl);
-	if (r == 0 && !v.kbuild) {
+	if (r == 0 && !v.kbuild)
+		r = make_kbuild(in, sfd, e);
+	if (r == 0 && !v.kbuild && !in->synthesized) {
 		r = stub_makefile_write(sfd, e);
 		in->made_makefile = r == 1;
 		r = r < 0 ? r : 0;
@@ -529,6 +592,37 @@ static int compare_named_archive(struct install *in, struct khdr_err *e)
 	return 0;
 }
 
+/*
+ * The entry holds headers only, and now a kit of their version is
+ * installed (or --kit names one): make it again, kbuild-capable, replacing
+ * it in one step.  Not in the initramfs, which never makes kbuild trees.
+ */
+static void kit_upgrade(struct install *in)
+{
+	const struct khdr_opts *o = in->o;
+	struct kbuild_query q = { .ctx = &o->ctx, .kq = &o->kernel, .k = &in->k, .kit = o->kit,
+				  .force = o->force };
+	struct khdr_err why = { 0 };
+	struct kbuild_made kb = { 0 };
+	struct stamp rec;
+	int efd;
+
+	if (o->force || in->replace || in->cache.fd < 0 || (o->boot && boot_in_initramfs()) ||
+	    cache_read_stamp(&in->cache, in->key, &rec) < 0 || !stamp_names(&rec, in->key, in->k.release) ||
+	    strcmp(rec.kbuild, "no") != 0)
+		return;
+	efd = openat(in->cache.fd, in->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (efd < 0)
+		return;
+	if (kbuild_find_kit(efd, &q, &kb, &why) == 0 || o->kit) {
+		in->replace = true;
+		log_notice("%s%s holds headers only and %s%s: making it a kbuild tree", in->cache.prefix,
+			   in->key, kb.kit_text ? "the kit " : "--kit names ", kb.kit_text ? kb.kit : o->kit);
+	}
+	close(efd);
+	kbuild_made_free(&kb);
+}
+
 static int install(struct install *in, struct khdr_err *e)
 {
 	const struct khdr_opts *o = in->o;
@@ -554,6 +648,7 @@ static int install(struct install *in, struct khdr_err *e)
 		r = compare_named_archive(in, e);
 		if (r < 0)
 			return r;
+		kit_upgrade(in);
 		if (!o->force && up_to_date(in)) {
 			say_up_to_date(in);
 			return 0;
@@ -663,6 +758,7 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 	source_close(&in.src);
 	cache_close(&in.cache);
 	kconfig_free(&in.kcfg);
+	kbuild_made_free(&in.kb);
 	if (in.loaded_module)
 		boot_modprobe(true);
 	if (o->boot && r == 0)
@@ -673,7 +769,7 @@ static int cmd_install(const struct khdr_opts *o, int argc, char **argv,
 const struct command command_install = {
 	.name = "install", .fn = cmd_install,
 	.options = OPT_CONF | OPT_ARCHIVE | OPT_FORCE | OPT_DRY_RUN | OPT_LIMITS | OPT_BOOT |
-		    OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE,
-	.usage = "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout]",
+		    OPT_NO_LINK | OPT_LOAD_MODULE | OPT_STRICT | OPT_VERIFY_LAYOUT | OPT_KERNEL_IMAGE | OPT_KIT,
+	.usage = "[--root DIR] [--kernel-release R [--kernel-image FILE]] [--archive PATH] [--force] [--dry-run] [--boot] [--no-link] [--strict] [--load-module] [--verify-layout] [--kit DIR]",
 	.help = "verify the headers archive and install it as lib/modules/<release>/build",
 };

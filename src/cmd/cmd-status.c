@@ -102,6 +102,7 @@ static void json_entry(const struct status *s, const struct inv_entry *ent)
 	json_key_str("config", broken || !*ent->config ? NULL : ent->config, true);
 	json_key_str("layout", broken || !*ent->layout ? NULL : ent->layout, true);
 	printf(", \"kbuild\": %s", broken ? "null" : ent->kbuild ? "true" : "false");
+	json_key_str("kit", broken || !*ent->kit ? NULL : ent->kit, true);
 	json_key_u64("files", ent->files, true);
 	json_key_u64("bytes", ent->bytes, true);
 	if (broken)
@@ -245,7 +246,7 @@ static void print_entry(const struct status *s, const struct inv_entry *ent)
 	else
 		printf("  %-10s %-13s %-6s %-11s %-11s %-11s %10s %5s  %s",
 		       entry_state(s, ent), *ent->source ? ent->source : "-",
-		       ent->kbuild ? "yes" : "no", ent->verified,
+		       *ent->kit ? "kit" : ent->kbuild ? "yes" : "no", ent->verified,
 		       *ent->config ? ent->config : "-", *ent->layout ? ent->layout : "-",
 		       size, age, k);
 	if (ent->state == ENTRY_REFERENCED)

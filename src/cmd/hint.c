@@ -92,6 +92,8 @@ const char *hint_command(const struct khdr_opts *o, const struct command *c,
 	}
 	if ((c->options & OPT_KERNEL_IMAGE) && o->kernel_image && !h->no_image)
 		put_path(&l, "--kernel-image", o->kernel_image);
+	if ((c->options & OPT_KIT) && o->kit)
+		put_path(&l, "--kit", o->kit);
 	if ((c->options & OPT_ARCHIVE) && h->archive)
 		put_path(&l, "--archive", h->archive);
 	if ((c->options & OPT_NO_LINK) && h->no_link)

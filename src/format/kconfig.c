@@ -404,6 +404,11 @@ int kconfig_format(const struct kconfig *c, enum kconfig_style style,
 	for (size_t i = 0; i < c->n; i++) {
 		const struct kconfig_sym *s = &c->syms[i];
 
+		if (s->vlen == 1 && *s->val == 'n') {
+			if (style == KCONFIG_DOT_CONFIG)
+				fprintf(f, "# %.*s is not set\n", (int)s->nlen, s->name);
+			continue;
+		}
 		fprintf(f, "%.*s=", (int)s->nlen, s->name);
 		if (style == KCONFIG_AUTO_CONF && s->vlen >= 2 && s->val[0] == '"')
 			put_unquoted(f, s->val, s->vlen);

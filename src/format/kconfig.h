@@ -33,6 +33,7 @@ struct kconfig {
 	struct kconfig_sym *syms; /* sorted by name once parsed */
 	size_t n, cap;
 	char *own;                /* the decompressed text, when we made it */
+	size_t own_len;
 };
 
 /* A .config as text; the symbols point into p, which must outlive c. */
@@ -91,7 +92,11 @@ int kconfig_derive(const struct kconfig *autoconf, const struct kconfig *numeric
  * (strings unquoted, as kconfig writes it since Linux 5.18). */
 enum kconfig_style { KCONFIG_DOT_CONFIG, KCONFIG_AUTO_CONF };
 
-/* c as text, under kconfig's own header naming title; malloc'd into *text. */
+/*
+ * c as text, under kconfig's own header naming title; malloc'd into *text.
+ * A symbol set to n is "# CONFIG_FOO is not set" in a .config and no line
+ * in auto.conf, as kconfig writes them.
+ */
 int kconfig_format(const struct kconfig *c, enum kconfig_style style,
 		   const char *title, char **text, size_t *len, struct khdr_err *e);
 

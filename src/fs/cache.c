@@ -398,7 +398,7 @@ int cache_remove_entry(struct cache *c, const char *key)
 
 int cache_read_stamp(struct cache *c, const char *key, struct stamp *st)
 {
-	char path[CACHE_KEY_MAX + sizeof(KHDR_STAMP) + 1], text[4096];
+	char path[CACHE_KEY_MAX + sizeof(KHDR_STAMP) + 1], text[STAMP_TEXT_MAX];
 	size_t len;
 	int r;
 

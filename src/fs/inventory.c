@@ -67,7 +67,8 @@ static bool read_entry(struct cache *c, struct inv_entry *ent)
 	snprintf(ent->source, sizeof(ent->source), "%s", st.source);
 	snprintf(ent->config, sizeof(ent->config), "%s", st.config);
 	snprintf(ent->layout, sizeof(ent->layout), "%s", st.layout);
-	ent->kbuild = st.kbuild;
+	ent->kbuild = strcmp(st.kbuild, "yes") == 0 || strcmp(st.kbuild, "synthesized") == 0;
+	snprintf(ent->kit, sizeof(ent->kit), "%s", st.kit_version);
 	ent->files = st.files;
 	ent->bytes = st.bytes;
 	ent->created = st.created;

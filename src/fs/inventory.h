@@ -38,7 +38,8 @@ struct inv_entry {
 	char source[24];
 	char config[16];               /* match, mismatch, unavailable; "" if not recorded */
 	char layout[16];               /* match, mismatch, unavailable; "" if not checked */
-	bool kbuild;
+	bool kbuild;              /* its tree builds modules */
+	char kit[32];             /* made so with the kit of this version; "": the archive's own */
 	uint64_t files, bytes;
 	long long created;
 	enum entry_state state;

@@ -44,7 +44,7 @@ static const struct field fields[] = {
 	{ "source_path",   K_TEXT,     AT(source_path) },
 	{ "archive_size",  K_U64,      AT(archive_size) },
 	{ "archive_crc64", K_CRC64,    AT(archive_crc64) },
-	{ "kbuild",        K_FLAG,     AT(kbuild), .yes = "yes", .no = "no" },
+	{ "kbuild",        K_TEXT,     AT(kbuild) },
 	{ "config",        K_TEXT,     AT(config) },
 	{ "makefile",      K_FLAG,     AT(stub_makefile), .yes = "headers-only", .no = "archive" },
 	{ "members",       K_U64,      AT(members) },
@@ -55,6 +55,12 @@ static const struct field fields[] = {
 	{ "tool_version",  K_TEXT,     AT(tool_version) },
 	{ "layout",        K_OPTIONAL, AT(layout) },
 	{ "image",         K_OPTIONAL, AT(image) },
+	{ "kit_version",   K_OPTIONAL, AT(kit_version) },
+	{ "kit_origin",    K_OPTIONAL, AT(kit_origin) },
+	{ "kit_forced",    K_OPTIONAL, AT(kit_forced) },
+	{ "symvers_image", K_OPTIONAL, AT(symvers_image) },
+	{ "symvers_modules", K_OPTIONAL, AT(symvers_modules) },
+	{ "config_from",   K_OPTIONAL, AT(config_from) },
 	{ "created",       K_TIME,     AT(created) },
 };
 

@@ -19,6 +19,7 @@
 #define KHDR_STAMP      ".khdr-stamp"   /* in each entry, beside the tree */
 #define STAMP_FORMAT    1u
 #define STAMP_KEY_MAX   256
+#define STAMP_TEXT_MAX  16384   /* the most a stamp holds (one of 1 KiB is usual) */
 
 /*
  * What a stamp records.  The verification level, the source kind and the
@@ -37,13 +38,20 @@ struct stamp {
 	uint64_t archive_size;
 	uint64_t archive_crc64;                 /* of the compressed archive */
 	bool has_crc64;                         /* stamp_parse found one (always written) */
-	bool kbuild;                            /* the archive's manifest says kbuild */
+	char kbuild[16];                        /* yes (the archive's), synthesized (a kit's), no */
 	char config[16];                        /* match, mismatch, unavailable */
 	bool stub_makefile;                     /* install wrote the top Makefile */
 	uint64_t members, files, dirs, links, bytes;
 	char tool_version[64];
 	char layout[16];                        /* match, mismatch, unavailable; "": not checked */
 	char image[PATH_MAX];                   /* offline install's image; "": running kernel */
+	/* kbuild=synthesized: the kit, and where the files of the build came from. */
+	char kit_version[32];                   /* the kit's upstream version */
+	char kit_origin[256];                   /* what the kit was made from */
+	char kit_forced[32];                    /* --force: the headers' other version */
+	char symvers_image[PATH_MAX];           /* Module.symvers: the image's exports */
+	char symvers_modules[PATH_MAX];         /* and those of the modules below this */
+	char config_from[PATH_MAX];             /* .config: a file, or autoconf.h */
 	long long created;                      /* seconds since the epoch */
 };
 
@@ -52,7 +60,8 @@ void stamp_init(struct stamp *st);
 
 /*
  * The stamp as text, NUL-terminated: its length, or -ENAMETOOLONG when it
- * does not fit in size.  layout and image are left out when empty.
+ * does not fit in size.  layout, image and the kit's keys are left out
+ * when empty.
  */
 int stamp_format(const struct stamp *st, char *buf, size_t size);
 

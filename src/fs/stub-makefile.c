@@ -7,7 +7,29 @@
 
 #include "fs/stub-makefile.h"
 
+/*
+ * The version is read by make from the tree's own version.h, so the text
+ * is one for every tree (verify compares it byte for byte).
+ */
 static const char text[] =
+	"# Written by khdr-cache: this tree holds kernel headers only.\n"
+	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
+	"khdr-code := $(shell sed -n 's/^.define LINUX_VERSION_CODE //p' "
+	"'$(CURDIR)/include/generated/uapi/linux/version.h' 2>/dev/null)\n"
+	"khdr-version := $(if $(khdr-code),$(shell echo $$(($(khdr-code) >> 16)).$$((($(khdr-code) >> 8) & 255))"
+	".$$(($(khdr-code) & 255))),<version>)\n"
+	"Makefile: ;\n"
+	"%:\n"
+	"\t@echo 'khdr-cache: $(CURDIR) holds kernel headers only (enough for BCC and bpftrace), "
+	"not a kbuild tree: to build modules, install the kbuild kit of Linux $(khdr-version) "
+	"(package khdr-kbuild-$(khdr-version)) and run khdr-cache install again, or a kbuild-complete "
+	"archive (the kheaders module of khdr-cache kernel/, see khdr-cache(8)), or the distribution "
+	"headers package' >&2; exit 1\n"
+	"headers-only:\n"
+	".DEFAULT_GOAL := headers-only\n";
+
+/* What khdr-cache 0.1.0 wrote before kits: still install's own. */
+static const char text_before_kits[] =
 	"# Written by khdr-cache: this tree holds kernel headers only.\n"
 	"# BCC and bpftrace need no more; building modules needs a kbuild tree.\n"
 	"Makefile: ;\n"
@@ -48,5 +70,6 @@ int stub_makefile_check(int dirfd)
 
 	if (r < 0)
 		return r;
-	return len == strlen(text) && memcmp(buf, text, len) == 0 ? 0 : 1;
+	return (len == strlen(text) && memcmp(buf, text, len) == 0) ||
+	       (len == strlen(text_before_kits) && memcmp(buf, text_before_kits, len) == 0) ? 0 : 1;
 }

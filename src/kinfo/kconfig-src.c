@@ -31,6 +31,7 @@ int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err 
 		return r;
 	}
 	c->own = (char *)text;
+	c->own_len = len;
 	return 0;
 }
 
@@ -54,6 +55,7 @@ static int read_config(const char *path, struct kconfig *c, struct khdr_err *e)
 	/* A plain config points into buf: keep it as the config's own text. */
 	if (r == 0 && !c->own) {
 		c->own = buf;
+		c->own_len = len;
 		buf = NULL;
 	}
 	free(buf);

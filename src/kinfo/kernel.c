@@ -141,25 +141,38 @@ bool kernel_is_offline(const struct kernel_id *k, const struct kernel_query *q)
 	       strcmp(k->version.release, k->release) != 0;
 }
 
-/* --kernel-image, else the places distributions install it. */
-static int find_image(struct kernel_id *k, const struct kernel_query *q,
-		      struct khdr_err *e)
+int kernel_image_path(const struct kernel_id *k, const struct kernel_query *q,
+		      char *buf, size_t size, struct khdr_err *e)
 {
 	char boot[4096], mods[4096];
 
 	if (q->image)
-		return path_fmt(k->image, sizeof(k->image), "%s", q->image) < 0
+		return path_fmt(buf, size, "%s", q->image) < 0
 			       ? err_set(e, ENAMETOOLONG, "--kernel-image path too long") : 0;
 	if (ctx_path(q->ctx, CTX_ROOT, boot, sizeof(boot), "/boot/vmlinuz-%s", k->release) < 0 ||
 	    ctx_path(q->ctx, CTX_ROOT, mods, sizeof(mods), "/lib/modules/%s/vmlinuz", k->release) < 0)
 		return err_set(e, ENAMETOOLONG, "--root too long");
 	if (access(boot, F_OK) == 0)
-		return path_fmt(k->image, sizeof(k->image), "%s", boot);
+		return path_fmt(buf, size, "%s", boot);
 	if (access(mods, F_OK) == 0)
-		return path_fmt(k->image, sizeof(k->image), "%s", mods);
-	return err_set(e, ENOENT,
-		       "%s is not the running kernel and its image is not there to verify the archive against "
-		       "(looked for %s and %s); pass --kernel-image FILE", k->release, boot, mods);
+		return path_fmt(buf, size, "%s", mods);
+	return err_set(e, ENOENT, "the image of %s is not there (looked for %s and %s); pass --kernel-image FILE",
+		       k->release, boot, mods);
+}
+
+/* --kernel-image, else the places distributions install it. */
+static int find_image(struct kernel_id *k, const struct kernel_query *q,
+		      struct khdr_err *e)
+{
+	char boot[4096], mods[4096];
+	int r = kernel_image_path(k, q, k->image, sizeof(k->image), e);
+
+	if (r == -ENOENT &&
+	    ctx_path(q->ctx, CTX_ROOT, boot, sizeof(boot), "/boot/vmlinuz-%s", k->release) == 0 &&
+	    ctx_path(q->ctx, CTX_ROOT, mods, sizeof(mods), "/lib/modules/%s/vmlinuz", k->release) == 0)
+		err_set(e, ENOENT, "%s is not the running kernel and its image is not there to verify the archive against "
+			"(looked for %s and %s); pass --kernel-image FILE", k->release, boot, mods);
+	return r;
 }
 
 /* The image's build ID; an image without the note keys like a kernel without notes. */

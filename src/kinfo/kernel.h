@@ -74,6 +74,13 @@ int kernel_identify_image(struct kernel_id *k, const struct kernel_query *q,
 			  struct khdr_err *e);
 
 /*
+ * The image of k->release: --kernel-image, else <root>/boot/vmlinuz-R,
+ * else <root>/lib/modules/R/vmlinuz; -ENOENT (e names both) when neither.
+ */
+int kernel_image_path(const struct kernel_id *k, const struct kernel_query *q,
+		      char *buf, size_t size, struct khdr_err *e);
+
+/*
  * Then the fields of the image's banner, which stand for /proc/version:
  * the whole image is decompressed for it, so only when the archive is to
  * be read (not on the warm path).  An image of another release: refused.

@@ -30,18 +30,22 @@ static bool read_cmdline(const struct khdr_ctx *ctx, char *line, size_t size)
 	return true;
 }
 
+bool boot_in_initramfs(void)
+{
+	struct statfs fs;
+
+	/* systemd's in_initrd() test: the initramfs runs from a ramfs or tmpfs. */
+	return statfs("/", &fs) == 0 &&
+	       ((unsigned long)fs.f_type == RAMFS_MAGIC || (unsigned long)fs.f_type == TMPFS_MAGIC);
+}
+
 const char *boot_kmsg_path(const struct khdr_ctx *ctx)
 {
 	const char *asked = getenv("KHDR_KMSG");
-	struct statfs fs;
 
 	if (asked && *asked)
 		return asked;
-	if (!*ctx->prefix)
-		return "/dev/kmsg";
-	/* systemd's in_initrd() test: the initramfs runs from a ramfs or tmpfs. */
-	if (statfs("/", &fs) == 0 &&
-	    ((unsigned long)fs.f_type == RAMFS_MAGIC || (unsigned long)fs.f_type == TMPFS_MAGIC))
+	if (!*ctx->prefix || boot_in_initramfs())
 		return "/dev/kmsg";
 	return NULL;
 }

@@ -26,6 +26,9 @@ bool boot_disabled(const struct khdr_ctx *ctx);
  */
 const char *boot_kmsg_path(const struct khdr_ctx *ctx);
 
+/* Does this process run in an initramfs (its / a ramfs or tmpfs)? */
+bool boot_in_initramfs(void);
+
 /* statvfs says ST_RDONLY (an initramfs before the remount). */
 bool root_read_only(const char *root);
 

@@ -65,7 +65,7 @@ static void full(struct stamp *st)
 	st->archive_size = 4017824;
 	st->archive_crc64 = 0x00a1b2c3d4e5f607ULL;
 	st->has_crc64 = true;
-	st->kbuild = true;
+	snprintf(st->kbuild, sizeof(st->kbuild), "synthesized");
 	snprintf(st->config, sizeof(st->config), "match");
 	st->stub_makefile = false;
 	st->members = 30000;
@@ -75,6 +75,12 @@ static void full(struct stamp *st)
 	st->bytes = UINT64_MAX;
 	snprintf(st->layout, sizeof(st->layout), "mismatch");
 	snprintf(st->image, sizeof(st->image), "/boot/vmlinuz-6.1.0-khdr");
+	snprintf(st->kit_version, sizeof(st->kit_version), "6.1.158");
+	snprintf(st->kit_origin, sizeof(st->kit_origin), "source linux-source-6.1");
+	snprintf(st->kit_forced, sizeof(st->kit_forced), "6.1.159");
+	snprintf(st->symvers_image, sizeof(st->symvers_image), "/boot/vmlinuz-6.1.0-khdr");
+	snprintf(st->symvers_modules, sizeof(st->symvers_modules), "/lib/modules/6.1.0-khdr/kernel");
+	snprintf(st->config_from, sizeof(st->config_from), "/proc/config.gz");
 	st->created = -1;
 }
 
@@ -88,7 +94,7 @@ static const char full_text[] =
 	"source_path=/lib/modules/6.1.0-khdr/kheaders.ko.xz\n"
 	"archive_size=4017824\n"
 	"archive_crc64=00a1b2c3d4e5f607\n"
-	"kbuild=yes\n"
+	"kbuild=synthesized\n"
 	"config=match\n"
 	"makefile=archive\n"
 	"members=30000\n"
@@ -99,6 +105,12 @@ static const char full_text[] =
 	"tool_version=" PACKAGE_VERSION "\n"
 	"layout=mismatch\n"
 	"image=/boot/vmlinuz-6.1.0-khdr\n"
+	"kit_version=6.1.158\n"
+	"kit_origin=source linux-source-6.1\n"
+	"kit_forced=6.1.159\n"
+	"symvers_image=/boot/vmlinuz-6.1.0-khdr\n"
+	"symvers_modules=/lib/modules/6.1.0-khdr/kernel\n"
+	"config_from=/proc/config.gz\n"
 	"created=-1\n";
 
 static int format_every_key(void)
@@ -124,7 +136,7 @@ static void check_same(const struct stamp *a, const struct stamp *b)
 	CHECK(a->archive_size == b->archive_size);
 	CHECK(a->archive_crc64 == b->archive_crc64);
 	CHECK_INT(a->has_crc64, b->has_crc64);
-	CHECK_INT(a->kbuild, b->kbuild);
+	CHECK_STR(a->kbuild, b->kbuild);
 	CHECK_STR(a->config, b->config);
 	CHECK_INT(a->stub_makefile, b->stub_makefile);
 	CHECK(a->members == b->members);
@@ -135,6 +147,12 @@ static void check_same(const struct stamp *a, const struct stamp *b)
 	CHECK_STR(a->tool_version, b->tool_version);
 	CHECK_STR(a->layout, b->layout);
 	CHECK_STR(a->image, b->image);
+	CHECK_STR(a->kit_version, b->kit_version);
+	CHECK_STR(a->kit_origin, b->kit_origin);
+	CHECK_STR(a->kit_forced, b->kit_forced);
+	CHECK_STR(a->symvers_image, b->symvers_image);
+	CHECK_STR(a->symvers_modules, b->symvers_modules);
+	CHECK_STR(a->config_from, b->config_from);
 	CHECK_INT(a->created, b->created);
 	/* And nothing the checks above forgot (both start zeroed). */
 	CHECK(memcmp(a, b, sizeof(*a)) == 0);
@@ -152,7 +170,14 @@ static int round_trip(void)
 	CHECK_INT(stamp_parse(buf, (size_t)n, &back), 0);
 	check_same(&back, &st);
 	/* The other word of each flag, and no layout or image line. */
-	st.kbuild = false;
+	memset(st.kbuild, 0, sizeof(st.kbuild));
+	memcpy(st.kbuild, "no", 2);
+	memset(st.kit_version, 0, sizeof(st.kit_version));
+	memset(st.kit_origin, 0, sizeof(st.kit_origin));
+	memset(st.kit_forced, 0, sizeof(st.kit_forced));
+	memset(st.symvers_image, 0, sizeof(st.symvers_image));
+	memset(st.symvers_modules, 0, sizeof(st.symvers_modules));
+	memset(st.config_from, 0, sizeof(st.config_from));
 	st.stub_makefile = true;
 	memset(st.layout, 0, sizeof(st.layout));
 	memset(st.image, 0, sizeof(st.image));
@@ -161,7 +186,9 @@ static int round_trip(void)
 	n = stamp_format(&st, buf, sizeof(buf));
 	CHECK(n > 0);
 	CHECK(!strstr(buf, "layout="));
-	CHECK(!strstr(buf, "image="));
+	CHECK(!strstr(buf, "\nimage="));
+	CHECK(!strstr(buf, "kit_"));
+	CHECK(!strstr(buf, "config_from="));
 	CHECK(strstr(buf, "\nkbuild=no\n") != NULL);
 	CHECK(strstr(buf, "\nmakefile=headers-only\n") != NULL);
 	CHECK(strstr(buf, "\nbuild_id=\n") != NULL);
@@ -186,7 +213,7 @@ static int genuine(void)
 	CHECK(st.archive_size == 4017824);
 	CHECK(st.has_crc64);
 	CHECK(st.archive_crc64 == 0x28630aed73341744ULL);
-	CHECK(!st.kbuild);
+	CHECK_STR(st.kbuild, "no");
 	CHECK_STR(st.config, "unavailable");
 	CHECK(st.stub_makefile);
 	CHECK(st.members == 6691);
@@ -246,7 +273,7 @@ static int lenient(void)
 	CHECK_INT(stamp_parse(t, strlen(t), &st), 0);
 	CHECK(stamp_names(&st, "6.1.0@ab", "6.1.0"));
 	CHECK(!st.has_crc64);
-	CHECK(st.files == 0 && st.created == 0 && !st.kbuild && !st.stub_makefile);
+	CHECK(st.files == 0 && st.created == 0 && !*st.kbuild && !st.stub_makefile);
 	CHECK_STR(st.verified, "");
 	/* No release: not an entry. */
 	t = "format=1\nkey=6.1.0@ab\n";
