@@ -107,7 +107,8 @@ static void say_up_to_date(struct install *in)
 /* kbuild=synthesized: which kit, and where Module.symvers and .config came from. */
 static int fill_stamp_kbuild(const struct kbuild_made *kb, struct stamp *rec)
 {
-	if (path_fmt(rec->kit_version, sizeof(rec->kit_version), "%s", kb->kit_m.version) < 0 ||
+	if (path_fmt(rec->kit, sizeof(rec->kit), "%s", kb->kit) < 0 ||
+	    path_fmt(rec->kit_version, sizeof(rec->kit_version), "%s", kb->kit_m.version) < 0 ||
 	    path_fmt(rec->kit_origin, sizeof(rec->kit_origin), "%s", kb->kit_m.origin) < 0 ||
 	    path_fmt(rec->kit_forced, sizeof(rec->kit_forced), "%s",
 		     kb->kit_forced ? kb->tree_version : "") < 0 ||

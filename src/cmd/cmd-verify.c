@@ -23,6 +23,8 @@
 #include "fs/stamp.h"
 #include "fs/stub-makefile.h"
 #include "fs/treediff.h"
+#include "kinfo/kbuild.h"
+#include "kinfo/kconfig-src.h"
 #include "kinfo/kernel.h"
 #include "kinfo/layout-run.h"
 #include "kinfo/source.h"
@@ -160,6 +162,42 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 	return KHDR_EXIT_ABSENT;
 }
 
+/*
+ * kbuild=synthesized: the kit's files and the files of the build are made
+ * again in the scratch tree, from the kit, image, modules and config the
+ * stamp names, so that they compare like the headers.
+ */
+static int remake_kbuild(struct verify_run *v, int sfd, struct khdr_err *e)
+{
+	const struct stamp *st = &v->stamp;
+	struct kernel_query kq = v->o->kernel;
+	struct kbuild_query q = { .ctx = &v->o->ctx, .kq = &kq, .k = &v->k, .kit = st->kit,
+				  .force = *st->kit_forced != '\0', .config_from = st->config_from };
+	struct kbuild_made kb = { 0 };
+	struct kconfig config = { 0 };
+	int r = 0;
+
+	if (strcmp(st->kbuild, "synthesized") != 0)
+		return 0;
+	kq.image = st->symvers_image;
+	if (*st->config_from == '/') {
+		r = kconfig_read_file(st->config_from, &config, e);
+		if (r == -ENOENT)
+			r = err_set(e, ENOENT, "%s, which its .config was made from, is gone", st->config_from);
+		q.config = &config;
+	}
+	if (r == 0 && (r = kbuild_find_kit(sfd, &q, &kb, e)) == -ENOENT)
+		err_set(e, ENOENT, "the kit %s, which made its kbuild files, is gone", st->kit);
+	if (r == 0)
+		r = kbuild_make(sfd, &q, &kb, e);
+	kbuild_made_free(&kb);
+	kconfig_free(&config);
+	if (r < 0)
+		err_wrap(e, "%s%s is a kbuild tree made with a kit: its files cannot be made again to compare",
+			 v->cache.prefix, v->key);
+	return r;
+}
+
 static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 {
 	char staging[64];
@@ -180,6 +218,8 @@ static int scratch_compare(struct verify_run *v, struct khdr_err *e)
 		err_wrap(e, "%s", v->src.path);
 	if (r == 0)
 		r = check_crc(v, e);
+	if (r == 0)
+		r = remake_kbuild(v, sfd, e);
 	if (r == 0)
 		r = compare(v, sfd, e);
 	extract_free(&x);

@@ -383,6 +383,21 @@ int kconfig_derive(const struct kconfig *autoconf, const struct kconfig *numeric
 	return 0;
 }
 
+void kconfig_spell_as(struct kconfig *derived, const struct kconfig *config)
+{
+	unsigned long long a, b;
+
+	for (size_t i = 0; i < derived->n; i++) {
+		struct kconfig_sym *s = &derived->syms[i];
+		const struct kconfig_sym *k = find(config, s->name, s->nlen);
+
+		if (k && number(s->val, s->vlen, &a) && number(k->val, k->vlen, &b) && a == b) {
+			s->val = k->val;
+			s->vlen = k->vlen;
+		}
+	}
+}
+
 /* A .config string ("a\"b") as auto.conf has it: a"b. */
 static void put_unquoted(FILE *f, const char *v, size_t n)
 {

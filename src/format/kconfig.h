@@ -88,6 +88,12 @@ const char *kconfig_state_name(enum kconfig_state s);
 int kconfig_derive(const struct kconfig *autoconf, const struct kconfig *numeric,
 		   struct kconfig *out, struct khdr_err *e);
 
+/*
+ * A number the way config spells it where both mean the same (autoconf.h
+ * writes a hex symbol's 0 as 0x0): derived's values then point into config.
+ */
+void kconfig_spell_as(struct kconfig *derived, const struct kconfig *config);
+
 /* How a configuration is written: .config, or include/config/auto.conf
  * (strings unquoted, as kconfig writes it since Linux 5.18). */
 enum kconfig_style { KCONFIG_DOT_CONFIG, KCONFIG_AUTO_CONF };

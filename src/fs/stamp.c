@@ -55,6 +55,7 @@ static const struct field fields[] = {
 	{ "tool_version",  K_TEXT,     AT(tool_version) },
 	{ "layout",        K_OPTIONAL, AT(layout) },
 	{ "image",         K_OPTIONAL, AT(image) },
+	{ "kit",           K_OPTIONAL, AT(kit) },
 	{ "kit_version",   K_OPTIONAL, AT(kit_version) },
 	{ "kit_origin",    K_OPTIONAL, AT(kit_origin) },
 	{ "kit_forced",    K_OPTIONAL, AT(kit_forced) },

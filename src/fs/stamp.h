@@ -46,6 +46,7 @@ struct stamp {
 	char layout[16];                        /* match, mismatch, unavailable; "": not checked */
 	char image[PATH_MAX];                   /* offline install's image; "": running kernel */
 	/* kbuild=synthesized: the kit, and where the files of the build came from. */
+	char kit[PATH_MAX];                     /* the kit's directory */
 	char kit_version[32];                   /* the kit's upstream version */
 	char kit_origin[256];                   /* what the kit was made from */
 	char kit_forced[32];                    /* --force: the headers' other version */

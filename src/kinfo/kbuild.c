@@ -262,7 +262,10 @@ static int write_symvers(int tree, const struct kbuild_query *q, struct kbuild_m
 	return 0;
 }
 
-/* The config install read, else the one autoconf.h was made from. */
+/*
+ * The configuration autoconf.h was made from; numeric->n is 0 when the kit
+ * has no list of int and hex symbols (a number 1 then reads as y).
+ */
 static int derive_config(int tree, const struct kbuild_made *m, struct kconfig *autoconf,
 			 struct kconfig *numeric, struct kconfig *out, struct khdr_err *e)
 {
@@ -276,16 +279,12 @@ static int derive_config(int tree, const struct kbuild_made *m, struct kconfig *
 	autoconf->own = text;   /* the parse cleared it; kconfig_free() frees it */
 	if (r < 0)
 		return err_wrap(e, "%s", AUTOCONF_H);
-	/* Without the kit's list of numbers, a number 1 would read as y. */
 	if (path_fmt(path, sizeof(path), "%s/%s", m->kit, KBUILD_KIT_NUMERIC) == 0 &&
 	    read_text(AT_FDCWD, path, KCONFIG_MAX, &text, &len) == 0) {
 		r = kconfig_parse_config(numeric, (const uint8_t *)text, len, e);
 		numeric->own = text;
 		if (r < 0)
 			return err_wrap(e, "%s", path);
-	} else {
-		log_warn("the kit %s has no %s: int and hex symbols set to 1 read as y", m->kit,
-			 KBUILD_KIT_NUMERIC);
 	}
 	return kconfig_derive(autoconf, numeric->n ? numeric : NULL, out, e);
 }
@@ -307,26 +306,39 @@ static int write_formatted(int tree, const char *path, const struct kconfig *c,
 	return r;
 }
 
+/*
+ * .config: the kernel's own (config.gz, boot/config-R) as it is, else the
+ * one autoconf.h was made from.  auto.conf: what autoconf.h says, which is
+ * the build's own configuration: distributions strip symbols of the build
+ * (CONFIG_BUILD_SALT, CONFIG_MODULE_SIG_KEY, ...) from boot/config-R.  Only
+ * a kit without its list of int and hex symbols takes the kernel's config.
+ */
 static int write_config(int tree, const struct kbuild_query *q, struct kbuild_made *m,
 			struct khdr_err *e)
 {
 	struct kconfig autoconf = { 0 }, numeric = { 0 }, derived = { 0 };
 	const struct kconfig *c = q->config;
-	int r = 0;
+	int r = derive_config(tree, m, &autoconf, &numeric, &derived, e);
 
-	if (c) {
+	if (r == 0 && c)
+		kconfig_spell_as(&derived, c);
+	if (r == 0 && c) {
 		snprintf(m->config_from, sizeof(m->config_from), "%s", q->config_from);
 		r = write_new(tree, ".config", c->own, c->own_len, e);
-	} else {
+	} else if (r == 0) {
 		snprintf(m->config_from, sizeof(m->config_from), "%s", AUTOCONF_H);
-		r = derive_config(tree, m, &autoconf, &numeric, &derived, e);
-		c = &derived;
-		if (r == 0)
-			r = write_formatted(tree, ".config", c, KCONFIG_DOT_CONFIG, m, e);
+		r = write_formatted(tree, ".config", &derived, KCONFIG_DOT_CONFIG, m, e);
 	}
+	if (r == 0 && !numeric.n && c)
+		log_warn("the kit %s has no %s: auto.conf is made of %s", m->kit, KBUILD_KIT_NUMERIC,
+			 q->config_from);
+	else if (r == 0 && !numeric.n)
+		log_warn("the kit %s has no %s: int and hex symbols set to 1 read as y", m->kit,
+			 KBUILD_KIT_NUMERIC);
 	if (r == 0)
-		r = write_formatted(tree, "include/config/auto.conf", c, KCONFIG_AUTO_CONF, m, e);
-	m->config_symbols = c->n;
+		r = write_formatted(tree, "include/config/auto.conf", numeric.n || !c ? &derived : c,
+				    KCONFIG_AUTO_CONF, m, e);
+	m->config_symbols = derived.n;
 	kconfig_free(&derived);
 	kconfig_free(&numeric);
 	kconfig_free(&autoconf);

@@ -35,7 +35,7 @@ int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err 
 	return 0;
 }
 
-static int read_config(const char *path, struct kconfig *c, struct khdr_err *e)
+int kconfig_read_file(const char *path, struct kconfig *c, struct khdr_err *e)
 {
 	char *buf = malloc(CONFIG_FILE_MAX);
 	size_t len;
@@ -72,11 +72,11 @@ int kconfig_read_running(const struct khdr_ctx *ctx, const struct kernel_id *k,
 	if (!k->offline && k->have_version && strcmp(k->version.release, k->release) == 0) {
 		if (ctx_path(ctx, CTX_PROCFS, where, wsize, "/config.gz") < 0)
 			return err_set(e, ENAMETOOLONG, "--procfs too long");
-		r = read_config(where, c, e);
+		r = kconfig_read_file(where, c, e);
 	}
 	if (r != -ENOENT)
 		return r;
 	if (ctx_path(ctx, CTX_ROOT, where, wsize, "/boot/config-%s", k->release) < 0)
 		return err_set(e, ENAMETOOLONG, "--root too long");
-	return read_config(where, c, e);
+	return kconfig_read_file(where, c, e);
 }

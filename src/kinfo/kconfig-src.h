@@ -14,6 +14,9 @@
 /* A .config, plain or gzip-compressed as /proc/config.gz is (zlib: base/dl.h). */
 int kconfig_load(struct kconfig *c, const uint8_t *p, size_t n, struct khdr_err *e);
 
+/* A config file (plain or gzip): 0, -ENOENT when absent, or an error with e set. */
+int kconfig_read_file(const char *path, struct kconfig *c, struct khdr_err *e);
+
 /*
  * 0 with c filled and where naming the file; -ENOENT when there is
  * neither; another error, with a message, when one is there but unreadable

@@ -5,10 +5,8 @@
 # linux-source-6.1 (tests/lib/build-kit.sh, cached by its inputs):
 #  - --gen-kheaders packs what Linux's own kernel/gen_kheaders.sh packs,
 #    byte for byte;
-#  - the headers-only archive of Debian's headers, plus the kit, plus the
-#    files of the build (generated_files), builds a module whose vermagic
-#    and __versions CRCs are those of the same module built against
-#    Debian's linux-headers packages;
+#  - (test-kbuild.sh: install makes a kbuild tree of such an archive with
+#    the kit, in which modules build as against Debian's headers;)
 #  - a kit of another version is refused, naming both; --force says so;
 #  - the kit's manifest lists the kit; its package installs it under
 #    /usr/lib/khdr-cache/kbuild/<version>-<srcarch>/.
@@ -18,76 +16,17 @@ suite_on_private_tmpfs "$@"
 MKKIT=$KHDR_SRCDIR/kernel/mkkit
 MKARCHIVE=$KHDR_SRCDIR/kernel/mkarchive
 
-# The files of one build that a headers-only tree lacks besides the kit:
-# Module.symvers, .config, include/config/auto.conf and kernel.release.
-# Module.symvers made by khdr-cache symvers from Debian's linux-image .deb
-# (its vmlinuz and modules), .config its boot/config-R, kernel.release the
-# release; auto.conf still Debian's until install writes it (kconfig_format).
-generated_files() {  # tree
-	local d=$HDRS/usr/src/linux-headers-$KREL
-	mkdir -p "$1/include/config" &&
-	"$KHDR" symvers "$MODS/boot/vmlinuz-$KREL" "$MODS/lib/modules/$KREL/kernel" > "$1/Module.symvers" &&
-	cp "$MODS/boot/config-$KREL" "$1/.config" &&
-	echo "$KREL" > "$1/include/config/kernel.release" &&
-	cp "$d/include/config/auto.conf" "$1/include/config/"
-}
-
-# A module that uses a few exported symbols (some GPL-only, one data).
-make_module() {  # dir
-	mkdir -p "$1"
-	cat > "$1/kittest.c" <<'EOF'
-// SPDX-License-Identifier: GPL-2.0
-#include <linux/module.h>
-#include <linux/slab.h>
-#include <linux/sched.h>
-#include <linux/workqueue.h>
-
-static void *buf;
-static void kittest_work(struct work_struct *w) { }
-static DECLARE_WORK(kittest_w, kittest_work);
-
-static int __init kittest_init(void)
-{
-	buf = kmalloc(64, GFP_KERNEL);
-	schedule_work(&kittest_w);
-	pr_info("kittest: pid at %zu\n", offsetof(struct task_struct, pid));
-	return buf ? 0 : -ENOMEM;
-}
-
-static void __exit kittest_exit(void)
-{
-	flush_work(&kittest_w);
-	kfree(buf);
-}
-
-module_init(kittest_init);
-module_exit(kittest_exit);
-MODULE_LICENSE("GPL");
-EOF
-	echo 'obj-m := kittest.o' > "$1/Kbuild"
-}
-
 oneTimeSetUp() {
 	command -v make > /dev/null && command -v gcc > /dev/null ||
 		{ skip_test "no make or gcc"; skip_suite; return 0; }
 	HDRS=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
 		{ skip_test "Debian's headers packages unavailable (tests/lib/debian-headers.sh failed)"; skip_suite; return 0; }
 	KREL=$(cat "$HDRS/release")
-	MODS=$(sh "$KHDR_SRCDIR/tests/lib/debian-modules.sh" 2>/dev/null) && [ "$(cat "$MODS/release")" = "$KREL" ] ||
-		{ skip_test "Debian's linux-image-$KREL could not be unpacked (tests/lib/debian-modules.sh)"; skip_suite; return 0; }
 	KIT=$(sh "$KHDR_SRCDIR/tests/lib/build-kit.sh") ||
 		{ skip_test "no kit (tests/lib/build-kit.sh failed: linux-source-6.1 missing?)"; skip_suite; return 0; }
 	KVER=$(cat "$KIT/version")
 	W=$SHUNIT_TMPDIR/kit
 	mkdir -p "$W"
-	# Debian's headers, as installed (the include line and the links into
-	# linux-kbuild pointed at the unpacked packages).
-	DEB_TREE=$W/debian
-	cp -a "$HDRS/usr/src/linux-headers-$KREL" "$DEB_TREE"
-	rm "$DEB_TREE/scripts" "$DEB_TREE/tools"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/scripts "$DEB_TREE/scripts"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/tools "$DEB_TREE/tools"
-	sed -i "s|^include /usr/src/|include $HDRS/usr/src/|" "$DEB_TREE/Makefile"
 	# The headers-only archive of those headers, as a stock kernel carries.
 	GEN=$W/gen.tar.xz
 	"$MKARCHIVE" --gen-kheaders --sysroot "$HDRS" "$HDRS/usr/src/linux-headers-$KREL" "$GEN" \
@@ -98,10 +37,6 @@ oneTimeSetUp() {
 # A fresh headers-only tree from the archive.
 headers_tree() {  # dir
 	mkdir -p "$1" && tar -xJf "$GEN" -C "$1"
-}
-
-build() {  # tree moddir
-	make -C "$1" M="$2" > "$2.log" 2>&1
 }
 
 test_gen_kheaders_is_what_linux_packs() {
@@ -138,46 +73,6 @@ test_gen_kheaders_is_what_linux_packs() {
 	assertEquals "SPDX lines kept" 0 $?
 	tar -xOJf "$GEN" ./include/linux/kernel.h | grep -v SPDX | grep -q '/\*'
 	assertNotEquals "other comments stripped" 0 $?
-}
-
-test_kit_tree_builds_module_like_debian_headers() {
-	[ "$GEN_RC" = 0 ] || { fail "no headers-only archive: $(cat "$W/gen.err")"; return 0; }
-	local t=$W/tree m=$W/mod-kit r=$W/mod-deb rc
-	make_module "$r"
-	build "$DEB_TREE" "$r"
-	rc=$?
-	assertEquals "module built against Debian's headers: $(tail -n 20 "$r.log")" 0 "$rc"
-
-	headers_tree "$t"
-	[ ! -e "$t/Makefile" ] && [ ! -e "$t/scripts" ]
-	assertTrue "the headers-only tree has no Makefile and no scripts/" $?
-	"$MKKIT" --assemble "$KIT/kit" "$t" 2> "$W/assemble.err"
-	rc=$?
-	assertEquals "mkkit --assemble: $(cat "$W/assemble.err")" 0 "$rc"
-	generated_files "$t"
-	assertEquals "generated_files" 0 $?
-	make_module "$m"
-	build "$t" "$m"
-	rc=$?
-	assertEquals "module built against headers-only + kit: $(tail -n 20 "$m.log")" 0 "$rc"
-	[ -f "$m/kittest.ko" ] && [ -f "$r/kittest.ko" ] || return 0
-
-	local vk vd
-	vk=$(modinfo -F vermagic "$m/kittest.ko")
-	vd=$(modinfo -F vermagic "$r/kittest.ko")
-	assertEquals "vermagic" "$vd" "$vk"
-	case $vk in "$KREL "*modversions*) ;; *) fail "vermagic '$vk' is not $KREL's with modversions" ;; esac
-	/sbin/modprobe --dump-modversions "$r/kittest.ko" > "$W/crc-deb"
-	/sbin/modprobe --dump-modversions "$m/kittest.ko" > "$W/crc-kit"
-	assertTrue "Debian's module has symbol versions" "[ $(grep -c . "$W/crc-deb") -ge 8 ]"
-	assertEquals "__versions (CRCs and names)" "$(cat "$W/crc-deb")" "$(cat "$W/crc-kit")"
-	# Each CRC is the kernel's, as Module.symvers says.
-	local crc sym bad=
-	while read -r crc sym; do
-		awk -v s="$sym" -v c="$crc" '$2 == s { found = 1; if (tolower($1) != tolower(c)) exit 1 }
-			END { exit !found }' "$HDRS/usr/src/linux-headers-$KREL/Module.symvers" || bad="$bad $sym"
-	done < <(grep -v module_layout "$W/crc-kit")
-	assertEquals "CRCs not as in Module.symvers" "" "$bad"
 }
 
 test_kit_of_another_version_is_refused() {

@@ -75,6 +75,7 @@ static void full(struct stamp *st)
 	st->bytes = UINT64_MAX;
 	snprintf(st->layout, sizeof(st->layout), "mismatch");
 	snprintf(st->image, sizeof(st->image), "/boot/vmlinuz-6.1.0-khdr");
+	snprintf(st->kit, sizeof(st->kit), "/usr/lib/khdr-cache/kbuild/6.1.158-x86");
 	snprintf(st->kit_version, sizeof(st->kit_version), "6.1.158");
 	snprintf(st->kit_origin, sizeof(st->kit_origin), "source linux-source-6.1");
 	snprintf(st->kit_forced, sizeof(st->kit_forced), "6.1.159");
@@ -105,6 +106,7 @@ static const char full_text[] =
 	"tool_version=" PACKAGE_VERSION "\n"
 	"layout=mismatch\n"
 	"image=/boot/vmlinuz-6.1.0-khdr\n"
+	"kit=/usr/lib/khdr-cache/kbuild/6.1.158-x86\n"
 	"kit_version=6.1.158\n"
 	"kit_origin=source linux-source-6.1\n"
 	"kit_forced=6.1.159\n"
@@ -147,6 +149,7 @@ static void check_same(const struct stamp *a, const struct stamp *b)
 	CHECK_STR(a->tool_version, b->tool_version);
 	CHECK_STR(a->layout, b->layout);
 	CHECK_STR(a->image, b->image);
+	CHECK_STR(a->kit, b->kit);
 	CHECK_STR(a->kit_version, b->kit_version);
 	CHECK_STR(a->kit_origin, b->kit_origin);
 	CHECK_STR(a->kit_forced, b->kit_forced);
@@ -172,6 +175,7 @@ static int round_trip(void)
 	/* The other word of each flag, and no layout or image line. */
 	memset(st.kbuild, 0, sizeof(st.kbuild));
 	memcpy(st.kbuild, "no", 2);
+	memset(st.kit, 0, sizeof(st.kit));
 	memset(st.kit_version, 0, sizeof(st.kit_version));
 	memset(st.kit_origin, 0, sizeof(st.kit_origin));
 	memset(st.kit_forced, 0, sizeof(st.kit_forced));
