@@ -52,7 +52,7 @@ static const struct option_def {
 	  "      --kernel-image FILE   install, status, verify: R's image, for R not running\n"
 	  "                            (default <root>/boot/vmlinuz-R, <root>/lib/modules/R/vmlinuz)" },
 	{ "kit", required_argument, LONG_KIT, OPT_KIT,
-	  "      --kit DIR             install, verify: the kbuild kit that makes a headers-only\n"
+	  "      --kit DIR             install: the kbuild kit that makes a headers-only\n"
 	  "                            archive a kbuild tree (default: the one of its version in\n"
 	  "                            <root>/usr/lib/khdr-cache/kbuild)" },
 	{ "archive", required_argument, 'a', OPT_ARCHIVE,
