@@ -141,6 +141,10 @@ static int fill_stamp(const struct install *in, const struct extractor *x,
 	rec->dirs = x->ndirs_made;
 	rec->links = x->nlinks;
 	rec->bytes = x->bytes;
+	if (in->synthesized) {      /* and what the kit and the build added */
+		rec->files += in->kb.files;
+		rec->bytes += in->kb.bytes;
+	}
 	rec->created = (long long)time(NULL);
 	if (path_fmt(rec->key, sizeof(rec->key), "%s", in->key) < 0 ||
 	    path_fmt(rec->release, sizeof(rec->release), "%s", in->k.release) < 0 ||

@@ -150,6 +150,16 @@ int kbuild_find_kit(int tree, const struct kbuild_query *q, struct kbuild_made *
 	return q->kit ? named_kit(tree, code, q, m, e) : installed_kit(tree, code, q, m, e);
 }
 
+static void count_file(int tree, const char *path, struct kbuild_made *m)
+{
+	struct stat st;
+
+	if (fstatat(tree, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		m->files++;
+		m->bytes += S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
+	}
+}
+
 /* Each file the kit lists, where the headers have nothing of that name. */
 static int copy_kit(int tree, struct kbuild_made *m, struct khdr_err *e)
 {
@@ -164,6 +174,8 @@ static int copy_kit(int tree, struct kbuild_made *m, struct khdr_err *e)
 		r = copy_into(kit, tree, path, e);
 		if (r < 0)
 			break;
+		if (r == 1)
+			count_file(tree, path, m);
 		m->copied += (unsigned long)r;
 	}
 	close(kit);
@@ -345,6 +357,17 @@ static int write_config(int tree, const struct kbuild_query *q, struct kbuild_ma
 	return r;
 }
 
+/* What the tree gained, for the stamp's counts: the kit's files and the build's. */
+static void count_added(int tree, struct kbuild_made *m)
+{
+	static const char *const made[] = { KIT_MANIFEST, "Module.symvers", ".config",
+					     "include/config/auto.conf",
+					     "include/config/kernel.release" };
+
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		count_file(tree, made[i], m);
+}
+
 int kbuild_make(int tree, const struct kbuild_query *q, struct kbuild_made *m,
 		struct khdr_err *e)
 {
@@ -358,6 +381,7 @@ int kbuild_make(int tree, const struct kbuild_query *q, struct kbuild_made *m,
 	    (r = write_config(tree, q, m, e)) < 0 ||
 	    (r = write_new(tree, "include/config/kernel.release", release, strlen(release), e)) < 0)
 		return r;
+	count_added(tree, m);
 	return 0;
 }
 

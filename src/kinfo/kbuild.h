@@ -45,6 +45,8 @@ struct kbuild_made {
 	char tree_version[32];           /* the headers' LINUX_VERSION_CODE, as a version */
 	bool kit_forced;                 /* another version's, by --force */
 	unsigned long copied;            /* the kit's files copied in */
+	unsigned long files;             /* all files added: the kit's and the build's */
+	unsigned long long bytes;        /* and their bytes */
 	char image[PATH_MAX];
 	char modules[PATH_MAX];          /* "" when the kernel has none */
 	struct symvers_counts symvers;

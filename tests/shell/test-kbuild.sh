@@ -150,6 +150,10 @@ test_install_makes_a_kbuild_tree_with_the_kit() {
 	assertEquals "auto.conf sets what Debian's does" "$(settings "$DEB_HDRS/include/config/auto.conf")" \
 		"$(settings "$t/include/config/auto.conf")"
 	assertEquals "kernel.release" "$KREL" "$(cat "$t/include/config/kernel.release")"
+	assertEquals "files: the archive's, the kit's and the build's" \
+		"$(find "$t" -type f ! -name .khdr-stamp | wc -l)" "$(stamp files)"
+	assertEquals "bytes: theirs" "$(find "$t" -type f ! -name .khdr-stamp -printf '%s\n' | awk '{ n += $1 } END { print n }')" \
+		"$(stamp bytes)"
 	assertTrue "the kit's modpost" "[ -x '$t/scripts/mod/modpost' ]"
 	assertContains "the log says what made it: $ERR" "$ERR" "kbuild tree: the kit for Linux $KVER"
 	assert_builds_like_debian "$t" "$W/mod-install"
