@@ -107,7 +107,7 @@ static int installed_kit(int tree, unsigned long code, const struct kbuild_query
 			 struct kbuild_made *m, struct khdr_err *e)
 {
 	char kits[PATH_MAX], dir[PATH_MAX], others[256] = "";
-	struct khdr_err ignored;
+	struct khdr_err why;
 	struct dirent **names;
 	int n, r = -ENOENT;
 
@@ -118,13 +118,17 @@ static int installed_kit(int tree, unsigned long code, const struct kbuild_query
 		size_t used = strlen(others);
 
 		if (r == -ENOENT && *names[i]->d_name != '.' &&
-		    path_fmt(dir, sizeof(dir), "%s/%s", kits, names[i]->d_name) == 0 &&
-		    read_kit(dir, m, &ignored) == 0) {
-			if (m->kit_m.version_code == code && tree_has_arch(tree, m->kit_m.srcarch))
+		    path_fmt(dir, sizeof(dir), "%s/%s", kits, names[i]->d_name) == 0) {
+			if (read_kit(dir, m, &why) < 0) {
+				log_warn("%s; not used", why.msg);   /* a broken kit says so once */
+				snprintf(others + used, sizeof(others) - used, "%s%.64s (no kit)",
+					 used ? ", " : "", names[i]->d_name);
+			} else if (m->kit_m.version_code == code && tree_has_arch(tree, m->kit_m.srcarch)) {
 				r = 0;
-			else
+			} else {
 				snprintf(others + used, sizeof(others) - used, "%s%s (%s)",
 					 used ? ", " : "", m->kit_m.version, m->kit_m.srcarch);
+			}
 		}
 		free(names[i]);
 	}

@@ -289,6 +289,11 @@ test_broken_kit_manifest() {
 	assertContains "names the manifest: $ERR" "$ERR" "$KITS/$KVER-x86/khdr-kit"
 	assertContains "says what is wrong: $ERR" "$ERR" "files=3"
 	assertFalse "no link" "[ -e '$R/lib/modules/$KREL/build' ]"
+	# Found among the installed kits instead: a warning, and headers only.
+	run install $O --archive "$DKH/kheaders.tar.xz"
+	assertEquals "headers only: $ERR" 0 "$RC"
+	assertContains "warns, naming the manifest: $ERR" "$ERR" "$KITS/$KVER-x86/khdr-kit"
+	assertEquals "kbuild" no "$(stamp kbuild)"
 }
 
 . shunit2
