@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-parsers.c - the small text parsers: key=value (manifest, stamp),
- * generated headers, /proc/version, the banner of a kernel image; and the
- * verifier's decisions. */
+ * generated headers, /proc/version, the banner of a kernel image, a kbuild
+ * kit's manifest; and the verifier's decisions. */
 #include <errno.h>
+#include <string.h>
 
+#include "format/kit.h"
 #include "format/kv.h"
 #include "kinfo/kernel.h"
 #include "kinfo/kimage.h"
@@ -282,6 +284,69 @@ static int banner(void)
 	return 0;
 }
 
+/* As kernel/mkkit writes it: header, blank line, the list. */
+#define KIT_HEAD "format=1\nversion=6.1.192\nversion_code=393664\nsrcarch=x86\n" \
+		 "origin=Debian linux-source-6.1 6.1.192-3\n"
+
+static int kit_manifest(void)
+{
+	static const char good[] = KIT_HEAD "files=2\ncreated_by=khdr-cache mkkit 0.1.0\n\n"
+				   "Makefile\nscripts/mod/modpost\n";
+	static const char *const bad[][2] = {
+		{ KIT_HEAD "files=1\n\n/etc/passwd\n", "not a clean relative path" },
+		{ KIT_HEAD "files=1\n\nscripts/../../x\n", "not a clean relative path" },
+		{ KIT_HEAD "files=1\n\n./Makefile\n", "not a clean relative path" },
+		{ KIT_HEAD "files=3\n\nMakefile\n", "files=3, its list has 1" },
+		{ "format=2\nversion=6.1.192\nversion_code=1\nsrcarch=x86\nfiles=0\n", "format=2" },
+		{ "format=1\nversion=6.1.192\nsrcarch=x86\nfiles=0\n", "no version_code=" },
+		{ "format=1\nversion=6.1.192\nversion_code=1\nsrcarch=..\nfiles=0\n", "srcarch=.." },
+		{ "format=1\nversion=6.1.192\nversion_code=1\nsrcarch=x/y\nfiles=0\n", "srcarch=x/y" },
+		{ "format=1\nversion=6.1.192\nversion_code=x\nsrcarch=x86\nfiles=0\n", "version_code=x" },
+		{ "not a manifest\n", "not key=value" },
+	};
+	struct kit_manifest m;
+	struct khdr_err e;
+	char path[64];
+	size_t pos = 0;
+
+	CHECK_INT(kit_parse(&m, good, strlen(good), &e), 0);
+	CHECK_STR(m.version, "6.1.192");
+	CHECK(m.version_code == 393664);
+	CHECK_STR(m.srcarch, "x86");
+	CHECK_STR(m.origin, "Debian linux-source-6.1 6.1.192-3");
+	CHECK_STR(m.forced, "");
+	CHECK_INT(kit_next_file(&m, &pos, path, sizeof(path)), 1);
+	CHECK_STR(path, "Makefile");
+	CHECK_INT(kit_next_file(&m, &pos, path, sizeof(path)), 1);
+	CHECK_STR(path, "scripts/mod/modpost");
+	CHECK_INT(kit_next_file(&m, &pos, path, sizeof(path)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		CHECK_INT(kit_parse(&m, bad[i][0], strlen(bad[i][0]), &e), -EBADMSG);
+		CHECK(strstr(e.msg, bad[i][1]) != NULL);
+	}
+	return 0;
+}
+
+static int version_code(void)
+{
+	static const char vh[] = "#define LINUX_VERSION_CODE 393664\n"
+				 "#define KERNEL_VERSION(a,b,c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))\n";
+	unsigned long code = 0;
+	char name[32];
+
+	CHECK_INT(kit_version_code(vh, strlen(vh), &code), 0);
+	CHECK(code == 393664);
+	kit_version_name(code, name, sizeof(name));
+	CHECK_STR(name, "6.1.192");
+	CHECK_INT(kit_version_code("#define LINUX_VERSION_CODE \n", 28, &code), -ENOENT);
+	CHECK_INT(kit_version_code("#define LINUX_VERSION_MAJOR 6\n", 30, &code), -ENOENT);
+	/* 4.14.256 and later: the sublevel saturates, and is named so. */
+	kit_version_name(0x040eff, name, sizeof(name));
+	CHECK_STR(name, "4.14.255");
+	return 0;
+}
+
 int main(void)
 {
 	TEST(kv);
@@ -292,5 +357,7 @@ int main(void)
 	TEST(level_names);
 	TEST(verifier_levels);
 	TEST(verifier_mismatches);
+	TEST(kit_manifest);
+	TEST(version_code);
 	return unit_done();
 }
