@@ -57,11 +57,33 @@ static bool tree_has_arch(int tree, const char *srcarch)
 	       fstatat(tree, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Its programs run in every module build, as root under DKMS: a kit
+ * another user can change is none (the rule staged copies follow).
+ */
+static int kit_trusted(const char *dir, struct khdr_err *e)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) < 0)
+		return err_set(e, errno, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, ENOTDIR, "%s is not a kbuild kit: not a directory", dir);
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022))
+		return err_set(e, EPERM, "the kit %s is not used: it is owned by uid %u with mode %04o, "
+			       "and only root may be able to change a kit",
+			       dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 /* dir's manifest into m; -errno with e naming the file. */
 static int read_kit(const char *dir, struct kbuild_made *m, struct khdr_err *e)
 {
 	char path[PATH_MAX];
 	int r;
+
+	if ((r = kit_trusted(dir, e)) < 0)
+		return r;
 
 	free(m->kit_text);
 	m->kit_text = NULL;

@@ -296,4 +296,17 @@ test_broken_kit_manifest() {
 	assertEquals "kbuild" no "$(stamp kbuild)"
 }
 
+# A kit others may change is no kit: its programs run in every build.
+test_kit_writable_by_others_is_not_used() {
+	chmod o+w "$KITS/$KVER-x86"
+	run install $O --archive "$DKH/kheaders.tar.xz"
+	assertEquals "installed headers only: $ERR" 0 "$RC"
+	assertContains "warns: $ERR" "$ERR" "the kit $KITS/$KVER-x86 is not used"
+	assertContains "says why: $ERR" "$ERR" "mode 0757"
+	assertEquals "kbuild" no "$(stamp kbuild)"
+	run install $O --archive "$DKH/kheaders.tar.xz" --kit "$KITS/$KVER-x86"
+	assertEquals "--kit: refused: $ERR" 1 "$RC"
+	assertContains "$ERR" "only root may be able to change a kit"
+}
+
 . shunit2
