@@ -18,6 +18,7 @@
 # at --kernelsourcedir (ddcci, digimend).  The mounts are the suite's own
 # mount namespace's (suite_on_private_tmpfs).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kbuild-fixture.sh"
 # The mount namespace the suite was started in, kept across the re-exec
 # into its own: the mounts below are made only in another one.
 export KHDR_DKMS_OUTER_MNT_NS=${KHDR_DKMS_OUTER_MNT_NS:-$(readlink /proc/self/ns/mnt)}
@@ -39,15 +40,7 @@ oneTimeSetUp() {
 	done
 	[ -n "$KHDR_DKMS_OUTER_MNT_NS" ] && [ "$(readlink /proc/self/ns/mnt)" != "$KHDR_DKMS_OUTER_MNT_NS" ] ||
 		{ skip_test "no private mount namespace (root and unshare(1) needed): /etc/dkms and /lib/modules cannot be made private"; skip_suite; return 0; }
-	HDRS=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
-		{ skip_test "Debian's headers packages unavailable (tests/lib/debian-headers.sh failed)"; skip_suite; return 0; }
-	KREL=$(cat "$HDRS/release")
-	MODS=$(sh "$KHDR_SRCDIR/tests/lib/debian-modules.sh" 2>/dev/null) && [ "$(cat "$MODS/release")" = "$KREL" ] ||
-		{ skip_test "Debian's linux-image-$KREL could not be unpacked (tests/lib/debian-modules.sh)"; skip_suite; return 0; }
-	DKH=$(sh "$KHDR_SRCDIR/tests/lib/debian-kheaders.sh" 2>/dev/null) ||
-		{ skip_test "no gen_kheaders.sh archive of Debian's headers (tests/lib/debian-kheaders.sh failed)"; skip_suite; return 0; }
-	KIT=$(sh "$KHDR_SRCDIR/tests/lib/build-kit.sh") ||
-		{ skip_test "no kit (tests/lib/build-kit.sh failed: linux-source-6.1 missing?)"; skip_suite; return 0; }
+	kbuild_inputs || { skip_suite; return 0; }
 	SRC=$(sh "$KHDR_SRCDIR/tests/lib/dkms-sources.sh" $PACKAGES) ||
 		{ skip_test "the DKMS packages' sources could not be fetched (tests/lib/dkms-sources.sh $PACKAGES)"; skip_suite; return 0; }
 	need_lib_modules || { skip_suite; return 0; }
@@ -73,27 +66,17 @@ oneTimeTearDown() {
 # /lib/modules is mounted over for the whole suite: it goes in oneTimeTearDown.
 tearDown() { :; }
 
-# Debian's headers as installed, as test-kbuild.sh's DEB_TREE: the reference.
+# Debian's headers as installed: the reference.
 make_debian_tree() {
 	DEB_TREE=$W/debian
-	cp -a "$HDRS/usr/src/linux-headers-$KREL" "$DEB_TREE"
-	rm "$DEB_TREE/scripts" "$DEB_TREE/tools"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/scripts "$DEB_TREE/scripts"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/tools "$DEB_TREE/tools"
-	sed -i "s|^include /usr/src/|include $HDRS/usr/src/|" "$DEB_TREE/Makefile"
+	debian_tree "$DEB_TREE"
 }
 
 # A machine where R is installed, not running, with the kit, as
 # test-kbuild.sh's setUp makes it; install makes the tree KH_TREE.
 make_khdr_tree() {
-	local R=$W/root kits
-	mkdir -p "$R/boot" "$R/lib/modules/$KREL" "$R/sys/kernel" "$R/proc" "$R/run"
-	cp "$MODS/boot/vmlinuz-$KREL" "$MODS/boot/config-$KREL" "$R/boot/"
-	ln -s "$MODS/lib/modules/$KREL/kernel" "$R/lib/modules/$KREL/kernel"
-	echo 'Linux version 6.1.0-other (a@b) (gcc) #1 SMP' > "$R/proc/version"
-	kits=$R/usr/lib/khdr-cache/kbuild
-	mkdir -p "$kits"
-	cp -a "$KIT/kit" "$kits/$(cat "$KIT/version")-x86"
+	local R=$W/root
+	kbuild_root "$R"
 	run install --root "$R" --sysfs "$R/sys" --procfs "$R/proc" --kernel-release "$KREL" \
 		--archive "$DKH/kheaders.tar.xz"
 	INSTALL_RC=$RC INSTALL_ERR=$ERR

@@ -9,32 +9,18 @@
 # built in the tree install makes has the vermagic and the __versions
 # CRCs of the same module built against Debian's linux-headers packages.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kbuild-fixture.sh"
 suite_on_private_tmpfs "$@"
 
 oneTimeSetUp() {
 	command -v make > /dev/null && command -v gcc > /dev/null ||
 		{ skip_test "no make or gcc"; skip_suite; return 0; }
-	HDRS=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
-		{ skip_test "Debian's headers packages unavailable (tests/lib/debian-headers.sh failed)"; skip_suite; return 0; }
-	KREL=$(cat "$HDRS/release")
-	MODS=$(sh "$KHDR_SRCDIR/tests/lib/debian-modules.sh" 2>/dev/null) && [ "$(cat "$MODS/release")" = "$KREL" ] ||
-		{ skip_test "Debian's linux-image-$KREL could not be unpacked (tests/lib/debian-modules.sh)"; skip_suite; return 0; }
-	DKH=$(sh "$KHDR_SRCDIR/tests/lib/debian-kheaders.sh" 2>/dev/null) ||
-		{ skip_test "no gen_kheaders.sh archive of Debian's headers (tests/lib/debian-kheaders.sh failed)"; skip_suite; return 0; }
-	KIT=$(sh "$KHDR_SRCDIR/tests/lib/build-kit.sh") ||
-		{ skip_test "no kit (tests/lib/build-kit.sh failed: linux-source-6.1 missing?)"; skip_suite; return 0; }
-	KVER=$(cat "$KIT/version")
+	kbuild_inputs || { skip_suite; return 0; }
 	W=$SHUNIT_TMPDIR/kbuild
 	mkdir -p "$W"
 	DEB_HDRS=$HDRS/usr/src/linux-headers-$KREL
-	# Debian's headers as installed (the include line and the links into
-	# linux-kbuild pointed at the unpacked packages): the reference tree.
 	DEB_TREE=$W/debian
-	cp -a "$DEB_HDRS" "$DEB_TREE"
-	rm "$DEB_TREE/scripts" "$DEB_TREE/tools"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/scripts "$DEB_TREE/scripts"
-	ln -s "$HDRS"/usr/lib/linux-kbuild-*/tools "$DEB_TREE/tools"
-	sed -i "s|^include /usr/src/|include $HDRS/usr/src/|" "$DEB_TREE/Makefile"
+	debian_tree "$DEB_TREE"
 	make_module "$W/mod-deb"
 	make -C "$DEB_TREE" M="$W/mod-deb" > "$W/mod-deb.log" 2>&1
 	DEB_RC=$?
@@ -76,16 +62,11 @@ EOF
 }
 
 # A machine where R is installed, not running (another release runs): R's
-# image, config and modules under the root, and the kit unless "nokit".
+# image, config and modules under the root, and the kit (kbuild_root).
 setUp() {
 	R=$(mktemp -d "$W/root.XXXXXX")
-	mkdir -p "$R/boot" "$R/lib/modules/$KREL" "$R/sys/kernel" "$R/proc" "$R/run"
-	cp "$MODS/boot/vmlinuz-$KREL" "$MODS/boot/config-$KREL" "$R/boot/"
-	ln -s "$MODS/lib/modules/$KREL/kernel" "$R/lib/modules/$KREL/kernel"
-	echo 'Linux version 6.1.0-other (a@b) (gcc) #1 SMP' > "$R/proc/version"
+	kbuild_root "$R"
 	KITS=$R/usr/lib/khdr-cache/kbuild
-	mkdir -p "$KITS"
-	cp -a "$KIT/kit" "$KITS/$KVER-x86"
 	O="--root $R --sysfs $R/sys --procfs $R/proc --kernel-release $KREL"
 }
 

@@ -11,6 +11,7 @@
 #  - the kit's manifest lists the kit; its package installs it under
 #    /usr/lib/khdr-cache/kbuild/<version>-<srcarch>/.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kbuild-fixture.sh"
 suite_on_private_tmpfs "$@"
 
 MKKIT=$KHDR_SRCDIR/kernel/mkkit
@@ -19,12 +20,7 @@ MKARCHIVE=$KHDR_SRCDIR/kernel/mkarchive
 oneTimeSetUp() {
 	command -v make > /dev/null && command -v gcc > /dev/null ||
 		{ skip_test "no make or gcc"; skip_suite; return 0; }
-	HDRS=$(sh "$KHDR_SRCDIR/tests/lib/debian-headers.sh" 2>/dev/null) ||
-		{ skip_test "Debian's headers packages unavailable (tests/lib/debian-headers.sh failed)"; skip_suite; return 0; }
-	KREL=$(cat "$HDRS/release")
-	KIT=$(sh "$KHDR_SRCDIR/tests/lib/build-kit.sh") ||
-		{ skip_test "no kit (tests/lib/build-kit.sh failed: linux-source-6.1 missing?)"; skip_suite; return 0; }
-	KVER=$(cat "$KIT/version")
+	kbuild_inputs || { skip_suite; return 0; }
 	W=$SHUNIT_TMPDIR/kit
 	mkdir -p "$W"
 	# The headers-only archive of those headers, as a stock kernel carries.
