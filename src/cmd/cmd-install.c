@@ -59,12 +59,30 @@ struct install {
 	bool replace;             /* --archive differs from the entry's archive */
 	bool src_opened;          /* find_source() succeeded */
 	char named_release[RELEASE_MAX]; /* refused: the archive is this release's */
+	struct stamp stamp;       /* the entry of key's, when stamp_state is STAMP_VALID */
+	enum { STAMP_UNREAD, STAMP_VALID, STAMP_NONE } stamp_state;
 };
 
 /* <release>@<build-id>, or <release>@crc64-<crc> without a build ID. */
 static void make_key(struct install *in)
 {
 	stamp_key(in->key, sizeof(in->key), in->k.release, in->k.build_id_hex, in->crc64);
+	in->stamp_state = STAMP_UNREAD;
+}
+
+/*
+ * The stamp of the entry of key, if that entry is one of this kernel:
+ * read once, so that the warm path reads one file whoever asks.  Read
+ * again after the cache is opened or locked (another install may have
+ * committed meanwhile).
+ */
+static const struct stamp *entry_stamp(struct install *in)
+{
+	if (in->stamp_state == STAMP_UNREAD)
+		in->stamp_state = in->cache.fd >= 0 &&
+				  cache_read_stamp(&in->cache, in->key, &in->stamp) == 0 &&
+				  stamp_names(&in->stamp, in->key, in->k.release) ? STAMP_VALID : STAMP_NONE;
+	return in->stamp_state == STAMP_VALID ? &in->stamp : NULL;
 }
 
 static bool up_to_date(struct install *in)
@@ -75,21 +93,17 @@ static bool up_to_date(struct install *in)
 	if (in->replace)
 		return false;
 	if (in->no_link)
-		return in->cache.fd >= 0 &&
-		       cache_entry_valid(&in->cache, in->key, in->k.release);
+		return entry_stamp(in) != NULL;
 	return in->cache.fd >= 0 &&
 	       cache_link_read(&in->cache, in->k.release, &state, key, sizeof(key)) == 0 &&
-	       state == LINK_OURS && strcmp(key, in->key) == 0 &&
-	       cache_entry_valid(&in->cache, in->key, in->k.release);
+	       state == LINK_OURS && strcmp(key, in->key) == 0 && entry_stamp(in) != NULL;
 }
 
-/* Not at boot, whose warm path reads one stamp only. */
 static bool installed_forced(struct install *in)
 {
-	struct stamp rec;
+	const struct stamp *rec = entry_stamp(in);
 
-	return !in->o->boot && cache_read_stamp(&in->cache, in->key, &rec) == 0 &&
-	       strcmp(rec.verified, verify_level_name(VERIFY_FORCED)) == 0;
+	return rec && strcmp(rec->verified, verify_level_name(VERIFY_FORCED)) == 0;
 }
 
 static void say_up_to_date(struct install *in)
@@ -445,13 +459,13 @@ static int locked_install(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return r;
 	/* Another install may have finished while we waited. */
+	in->stamp_state = STAMP_UNREAD;
 	if (!in->o->force && up_to_date(in)) {
 		say_up_to_date(in);
 		return 0;
 	}
 	cache_remove_leftovers(&in->cache, NULL);   /* what fails is logged */
-	if (in->o->force || in->replace ||
-	    !cache_entry_valid(&in->cache, in->key, in->k.release)) {
+	if (in->o->force || in->replace || !entry_stamp(in)) {
 		r = extract_entry(in, e);
 		if (r < 0)
 			return r;
@@ -557,8 +571,7 @@ static void choose_cache(struct install *in)
 /* The entry is there already (a new link, or the late service): no archive needed. */
 static bool entry_ready(struct install *in)
 {
-	return *in->k.build_id_hex && !in->o->force && !in->replace && in->cache.fd >= 0 &&
-	       cache_entry_valid(&in->cache, in->key, in->k.release);
+	return *in->k.build_id_hex && !in->o->force && !in->replace && entry_stamp(in);
 }
 
 /*
@@ -571,13 +584,12 @@ static bool entry_ready(struct install *in)
  */
 static int compare_named_archive(struct install *in, struct khdr_err *e)
 {
+	const struct stamp *rec = entry_stamp(in);
 	char val[32] = "", crc[17];
-	struct stamp rec;
 	uint64_t c;
 	int r;
 
-	if (!in->o->archive || in->o->boot || in->o->force || in->cache.fd < 0 ||
-	    !cache_entry_valid(&in->cache, in->key, in->k.release))
+	if (!in->o->archive || in->o->boot || in->o->force || !rec)
 		return 0;
 	r = find_source(in, e);
 	if (r < 0)
@@ -586,10 +598,10 @@ static int compare_named_archive(struct install *in, struct khdr_err *e)
 	if (r < 0)
 		return err_set(e, r, "reading %s: %s", in->src.path, strerror(-r));
 	snprintf(crc, sizeof(crc), "%016" PRIx64, c);
-	if (cache_read_stamp(&in->cache, in->key, &rec) == 0 && rec.has_crc64) {
-		if (rec.archive_crc64 == c)
+	if (rec->has_crc64) {
+		if (rec->archive_crc64 == c)
 			return 0;
-		snprintf(val, sizeof(val), "%016" PRIx64, rec.archive_crc64);
+		snprintf(val, sizeof(val), "%016" PRIx64, rec->archive_crc64);
 	}
 	in->replace = true;
 	log_notice("%s%s was made from another archive (CRC64 %s, %s has %s): replacing it",
@@ -609,12 +621,11 @@ static void kit_upgrade(struct install *in)
 				  .force = o->force };
 	struct khdr_err why = { 0 };
 	struct kbuild_made kb = { 0 };
-	struct stamp rec;
+	const struct stamp *rec;
 	int efd;
 
-	if (o->force || in->replace || in->cache.fd < 0 || (o->boot && boot_in_initramfs()) ||
-	    cache_read_stamp(&in->cache, in->key, &rec) < 0 || !stamp_names(&rec, in->key, in->k.release) ||
-	    strcmp(rec.kbuild, "no") != 0)
+	if (o->force || in->replace || (o->boot && boot_in_initramfs()) || !(rec = entry_stamp(in)) ||
+	    strcmp(rec->kbuild, "no") != 0)
 		return;
 	efd = openat(in->cache.fd, in->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (efd < 0)
