@@ -4,12 +4,17 @@
  * small text parsers next to it: the manifest check of the verifier,
  * `#define NAME "value"` in utsrelease.h/compile.h, a /proc/version line;
  * and the stamp as fs/stamp.c reads it: what it reads, it writes in a form
- * that reads back to the same text.
+ * that reads back to the same text.  And a kbuild kit's khdr-kit: what
+ * kit_parse accepts lists as many clean relative paths as files= says.
  */
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
+#include "format/kit.h"
 #include "format/kv.h"
+#include "format/path.h"
 #include "fs/stamp.h"
 #include "kinfo/verify.h"
 
@@ -36,6 +41,35 @@ static void stamp_round_trip(const char *text, size_t size)
 	m = stamp_format(&st, twice, sizeof(twice));
 	if (m != n || memcmp(once, twice, (size_t)n) != 0)
 		__builtin_trap();
+}
+
+/* Every path a kit copies into a tree is clean and relative, and there are files= of them. */
+static void kit_list(const char *text, size_t size)
+{
+	static char path[PATH_MAX], clean[PATH_MAX];
+	struct kit_manifest m;
+	struct khdr_err e = { 0 };
+	unsigned long code, n = 0;
+	const char *why;
+	size_t pos = 0;
+	char name[32];
+
+	if (kit_parse(&m, text, size, &e) == 0) {
+		while (kit_next_file(&m, &pos, path, sizeof(path)) == 1) {
+			if (path_clean(path, clean, sizeof(clean), &why) != 0 || strcmp(clean, path) != 0 ||
+			    *path == '/')
+				__builtin_trap();
+			n++;
+		}
+		if (n != m.files)
+			__builtin_trap();
+	} else if (!*e.msg) {
+		__builtin_trap();       /* a refusal names what was wrong */
+	}
+	if (kit_version_code(text, size, &code) == 0) {
+		kit_version_name(code, name, sizeof(name));
+		(void)strlen(name);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -78,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	stamp_round_trip(text, size);
+	kit_list(text, size);
 	line = malloc(size + 1);
 	if (!line)
 		return 0;

@@ -562,6 +562,11 @@ seed("kv", "proc-version", ("Linux version %s (%s@%s) (%s) #1 SMP PREEMPT_DYNAMI
                             "Debian 6.1.192-2 (2025-01-01)\n" % (REL, BY, HOST, CC)).encode())
 if art and os.path.exists(os.path.join(art, "compile.h")):
     seed("kv", "genuine-compile.h", slurp(os.path.join(art, "compile.h")))
+seed("kv", "kit", b"format=1\nversion=6.1.192\nversion_code=393664\nsrcarch=x86\n"
+     b"origin=linux-source-6.1 6.1.192-3\nfiles=3\n\nMakefile\nscripts/Makefile.build\n"
+     b"arch/x86/Makefile\n")
+seed("kv", "kit-version.h", b"#define LINUX_VERSION_CODE 393664\n"
+     b"#define KERNEL_VERSION(a,b,c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))\n")
 
 # ---- /etc/khdr-cache.conf --------------------------------------------------
 
