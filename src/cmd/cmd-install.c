@@ -302,7 +302,8 @@ static int make_kbuild(struct install *in, int sfd, struct khdr_err *e)
 		log_info("headers only in the initramfs: khdr-cache.service makes the kbuild tree");
 		return 0;
 	}
-	r = kbuild_find_kit(sfd, &q, &in->kb, &why);
+	/* kit_upgrade found it in the entry of the same build: the same headers. */
+	r = in->kb.kit_text ? 0 : kbuild_find_kit(sfd, &q, &in->kb, &why);
 	if (r == -ENOENT && !o->kit) {
 		log_info("headers only: %s", why.msg);
 		return 0;
@@ -622,6 +623,7 @@ static void kit_upgrade(struct install *in)
 	struct khdr_err why = { 0 };
 	struct kbuild_made kb = { 0 };
 	const struct stamp *rec;
+	bool found;
 	int efd;
 
 	if (o->force || in->replace || (o->boot && boot_in_initramfs()) || !(rec = entry_stamp(in)) ||
@@ -630,12 +632,17 @@ static void kit_upgrade(struct install *in)
 	efd = openat(in->cache.fd, in->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (efd < 0)
 		return;
-	if (kbuild_find_kit(efd, &q, &kb, &why) == 0 || o->kit) {
+	found = kbuild_find_kit(efd, &q, &kb, &why) == 0;
+	if (found || o->kit) {
 		in->replace = true;
 		log_notice("%s%s holds headers only and %s%s: making it a kbuild tree", in->cache.prefix,
-			   in->key, kb.kit_text ? "the kit " : "--kit names ", kb.kit_text ? kb.kit : o->kit);
+			   in->key, found ? "the kit " : "--kit names ", found ? kb.kit : o->kit);
 	}
 	close(efd);
+	if (found) {
+		in->kb = kb;            /* make_kbuild takes it, its manifest read once */
+		return;
+	}
 	kbuild_made_free(&kb);
 }
 
