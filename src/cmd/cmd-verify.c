@@ -163,6 +163,32 @@ static int compare(struct verify_run *v, int sfd, struct khdr_err *e)
 }
 
 /*
+ * A stamp names paths as its install saw them: a root installed with
+ * --root and verified once booted names paths that are gone.  Those are
+ * found again as install finds them; what is found must make the same
+ * files, or they are reported changed.
+ */
+static const char *still_there(const char *path)
+{
+	return *path == '/' && access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* The config the stamp names, else the kernel's as install reads it. */
+static int stamp_config(struct verify_run *v, struct kconfig *config, struct khdr_err *e)
+{
+	const char *from = v->stamp.config_from;
+	char where[PATH_MAX];
+	int r;
+
+	if (still_there(from))
+		return kconfig_read_file(from, config, e);
+	r = kconfig_read_running(&v->o->ctx, &v->k, config, where, sizeof(where), e);
+	if (r == -ENOENT)
+		r = err_set(e, ENOENT, "%s, which its .config was made from, is gone", from);
+	return r;
+}
+
+/*
  * kbuild=synthesized: the kit's files and the files of the build are made
  * again in the scratch tree, from the kit, image, modules and config the
  * stamp names, so that they compare like the headers.
@@ -171,7 +197,7 @@ static int remake_kbuild(struct verify_run *v, int sfd, struct khdr_err *e)
 {
 	const struct stamp *st = &v->stamp;
 	struct kernel_query kq = v->o->kernel;
-	struct kbuild_query q = { .ctx = &v->o->ctx, .kq = &kq, .k = &v->k, .kit = st->kit,
+	struct kbuild_query q = { .ctx = &v->o->ctx, .kq = &kq, .k = &v->k, .kit = still_there(st->kit),
 				  .force = *st->kit_forced != '\0', .config_from = st->config_from };
 	struct kbuild_made kb = { 0 };
 	struct kconfig config = { 0 };
@@ -179,11 +205,10 @@ static int remake_kbuild(struct verify_run *v, int sfd, struct khdr_err *e)
 
 	if (strcmp(st->kbuild, "synthesized") != 0)
 		return 0;
-	kq.image = st->symvers_image;
+	if (still_there(st->symvers_image))
+		kq.image = st->symvers_image;
 	if (*st->config_from == '/') {
-		r = kconfig_read_file(st->config_from, &config, e);
-		if (r == -ENOENT)
-			r = err_set(e, ENOENT, "%s, which its .config was made from, is gone", st->config_from);
+		r = stamp_config(v, &config, e);
 		q.config = &config;
 	}
 	if (r == 0 && (r = kbuild_find_kit(sfd, &q, &kb, e)) == -ENOENT)

@@ -209,6 +209,30 @@ test_headers_only_until_the_kit_comes() {
 	assertTrue "still a kbuild tree" "[ -x '$(entry)/scripts/mod/modpost' ]"
 }
 
+# A root prepared with --root, then booted: the stamp names the kit, image
+# and config where that install saw them, gone now; verify finds them again
+# where the booted root has them, and a kit file changed there is reported.
+test_verify_once_the_root_is_booted() {
+	local rc t
+	run install $O --archive "$DKH/kheaders.tar.xz"
+	assertEquals "install: $ERR" 0 "$RC"
+	assertEquals "kbuild" synthesized "$(stamp kbuild)"
+	mv "$R" "$R.booted"
+	R=$R.booted
+	KITS=$R/usr/lib/khdr-cache/kbuild
+	O="--root $R --sysfs $R/sys --procfs $R/proc --kernel-release $KREL"
+	assertFalse "the stamp's image is gone" "[ -e '$(stamp symvers_image)' ]"
+	run verify $O
+	assertEquals "verify of the booted root: $OUT $ERR" 0 "$RC"
+	t=$(entry)
+	echo '# changed' >> "$KITS/$KVER-x86/scripts/Makefile.build"
+	run verify $O
+	rc=$RC
+	assertNotEquals "verify after the kit's Makefile.build changed: $OUT" 0 "$rc"
+	assertContains "names it: $OUT $ERR" "$OUT $ERR" "scripts/Makefile.build"
+	assertTrue "the tree itself is untouched" "cmp -s '$t/scripts/Makefile.build' '$KIT/kit/scripts/Makefile.build'"
+}
+
 # --kit of another version: refused, naming both, the old entry and link
 # untouched; --force uses it, and the stamp and the manifest say so.
 test_kit_of_another_version() {
