@@ -73,8 +73,8 @@ static void make_key(struct install *in)
 /*
  * The stamp of the entry of key, if that entry is one of this kernel:
  * read once, so that the warm path reads one file whoever asks.  Read
- * again after the cache is opened or locked (another install may have
- * committed meanwhile).
+ * again once the cache is locked (another install may have committed
+ * meanwhile).
  */
 static const struct stamp *entry_stamp(struct install *in)
 {
